@@ -1,0 +1,1 @@
+"""caseaudit: a nightly census of probation case supervision against the ESI criteria."""
