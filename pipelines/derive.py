@@ -42,9 +42,7 @@ def load_models(sql_dir: Path | None = None) -> list[Model]:
     graph = {}
     for model in models.values():
         words = set(re.findall(r"[a-z_][a-z0-9_]*", model.sql.lower()))
-        graph[model.name] = {
-            other for other in models if other != model.name and other in words
-        }
+        graph[model.name] = {other for other in models if other != model.name and other in words}
     return [models[name] for name in TopologicalSorter(graph).static_order()]
 
 

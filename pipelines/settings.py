@@ -26,6 +26,23 @@ def data_dir() -> Path:
     return Path(os.environ.get("CASEAUDIT_DATA", PROJECT_ROOT / "data"))
 
 
+def landing_dir() -> Path:
+    return Path(os.environ.get("CASEAUDIT_LANDING", data_dir() / "landing"))
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("CASEAUDIT_WAREHOUSE", data_dir() / "warehouse.duckdb"))
+
+
+def publish_dir() -> Path:
+    return Path(os.environ.get("CASEAUDIT_PUBLISH", data_dir() / "publish"))
+
+
+def work_root() -> Path:
+    """Per-area Parquet between ingest and the warehouse writer."""
+    return Path(os.environ.get("CASEAUDIT_WORK", data_dir() / "work"))
+
+
 def rulebook_path() -> Path:
     return Path(os.environ.get("CASEAUDIT_RULEBOOK", DEFAULT_RULEBOOK))
 

@@ -61,6 +61,9 @@ WAREHOUSE_DDL = (
         scope VARCHAR NOT NULL, criterion_id VARCHAR NOT NULL, question_id VARCHAR,
         met BIGINT NOT NULL, evaluated BIGINT NOT NULL, pct DOUBLE, ci_low DOUBLE,
         ci_high DOUBLE, band VARCHAR, rulebook_version VARCHAR NOT NULL)""",
+    # the cases an inspection-style sample scores; stg_cases reads it when scope = 'sample'
+    f"""CREATE TABLE IF NOT EXISTS marts.sample_cases ({PARTITION_COLUMNS},
+        case_key VARCHAR NOT NULL, event_number BIGINT NOT NULL)""",
 )
 
 
@@ -80,9 +83,7 @@ def is_lock_error(error: BaseException) -> bool:
     return isinstance(error, duckdb.IOException) and "lock" in text.lower()
 
 
-def with_lock_retry(
-    action: Callable[[], T], attempts: int = 60, wait_seconds: float = 2.0
-) -> T:
+def with_lock_retry(action: Callable[[], T], attempts: int = 60, wait_seconds: float = 2.0) -> T:
     """Run `action`, waiting while another process holds the warehouse's write lock."""
     for attempt in range(1, attempts + 1):
         try:

@@ -1,0 +1,55 @@
+# Two commands for a new user: `make run` (one small synthetic audit through
+# Airflow) and `make test`. Everything else here serves those two.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+DATA := $(CURDIR)/data
+DEMO_LANDING := $(DATA)/landing
+DEMO_FROM := 2006-09-04
+DEMO_TO := 2006-09-18
+DEMO_DATES := 2006-09-04 2006-09-11 2006-09-18
+DEMO_AREAS := WAR,WMC,STS,LEI,NOT,DUR
+
+export AIRFLOW_HOME := $(CURDIR)/airflow_home
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export GX_ANALYTICS_ENABLED := False
+export CASEAUDIT_DATA := $(DATA)
+
+.PHONY: run test lint airflow-db clean
+
+$(BIN)/caseaudit: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+airflow-db: $(BIN)/caseaudit
+	$(BIN)/airflow db migrate > /dev/null
+	$(BIN)/airflow pools set caseaudit_warehouse 1 "one DuckDB writer at a time" > /dev/null
+
+run: airflow-db
+	rm -rf $(DEMO_LANDING)
+	$(BIN)/caseaudit generate --out $(DEMO_LANDING) --from $(DEMO_FROM) --to $(DEMO_TO) \
+		--every 7 --areas $(DEMO_AREAS) --scale 0.05 --seed 2006
+	for day in $(DEMO_DATES); do \
+		$(BIN)/airflow dags test nightly_case_audit $$day > $(DATA)/airflow-$$day.log 2>&1 \
+			|| { tail -40 $(DATA)/airflow-$$day.log; exit 1; }; \
+		echo "nightly_case_audit $$day: done (log: $(DATA)/airflow-$$day.log)"; \
+	done
+	$(BIN)/caseaudit show --as-of $(DEMO_TO)
+
+test: $(BIN)/caseaudit
+	bash scripts/ensure-test-services
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/caseaudit
+	$(BIN)/ruff check pipelines dags tests
+	$(BIN)/ruff format --check pipelines dags tests
+	$(BIN)/sqlfluff lint sql
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(DATA) $(AIRFLOW_HOME)

@@ -1,0 +1,138 @@
+"""One night end to end, and backfills: the functions both the CLI and the DAGs call.
+
+The DAG runs the same steps as separate tasks (areas in parallel, one writer);
+`run_night` runs them in-process in the same order for the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines import ingest, load, settings
+from pipelines.ingest import AreaIngest
+
+log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
+
+
+class NoExportError(LookupError):
+    """An area or date was asked for that did not land: a usage error, not a failure."""
+
+
+@dataclass
+class NightResult:
+    as_of: dt.date
+    areas: list[AreaIngest] = field(default_factory=list)
+    bad_folders: list[str] = field(default_factory=list)
+    published: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def rejected(self) -> list[AreaIngest]:
+        return [a for a in self.areas if a.status != "loaded"]
+
+    @property
+    def exit_code(self) -> int:
+        """outputs.md: 1 when an area's export or a landing folder was rejected."""
+        return 1 if self.rejected or self.bad_folders else 0
+
+
+def work_dir(as_of: dt.date, area_code: str, root: Path | None = None) -> Path:
+    """Where an area's night of Parquet lands between ingest and load."""
+    return (root or settings.work_root()) / as_of.isoformat() / area_code
+
+
+def plan_areas(
+    landing: Path, as_of: dt.date, areas: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """Areas to ingest for the night (those landed, optionally narrowed) and bad folders."""
+    landed, bad_folders = ingest.discover_areas(landing, as_of)
+    if areas:
+        unknown = sorted(set(areas) - set(landed))
+        if unknown:
+            raise NoExportError(
+                f"no export landed for {', '.join(unknown)} on {as_of} under {landing}"
+            )
+        landed = [a for a in landed if a in set(areas)]
+    for folder in bad_folders:
+        log.error("landing folder %r on %s is not a probation area code: ignored", folder, as_of)
+    return landed, bad_folders
+
+
+def ingest_one(
+    landing: Path, as_of: dt.date, area_code: str, work_root: Path | None = None
+) -> tuple[AreaIngest, Path]:
+    out = work_dir(as_of, area_code, work_root)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    result = ingest.ingest_area(landing, as_of, area_code, out, settings.case_key_secret())
+    if result.status != "loaded":
+        log.error("%s %s rejected: %s", area_code, as_of, result.message)
+    return result, out
+
+
+def run_night(
+    landing: Path,
+    warehouse_path: Path,
+    as_of: dt.date,
+    areas: Sequence[str] | None = None,
+    publish_root: Path | None = None,
+    work_root: Path | None = None,
+    progress: Progress | None = None,
+) -> NightResult:
+    started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    codes, bad_folders = plan_areas(landing, as_of, areas)
+    night = NightResult(as_of=as_of, bad_folders=bad_folders)
+    for code in codes:
+        result, _ = ingest_one(landing, as_of, code, work_root)
+        night.areas.append(result)
+        if progress:
+            progress(f"ingested {code}")
+    load_ingested(warehouse_path, as_of, codes, work_root, started_at)
+    if progress:
+        progress("loaded and scored")
+    if publish_root is not None:
+        night.published = publish_night(warehouse_path, as_of, publish_root)
+        if progress:
+            progress("published")
+    return night
+
+
+def load_ingested(
+    warehouse_path: Path,
+    as_of: dt.date,
+    area_codes: Sequence[str],
+    work_root: Path | None = None,
+    started_at: dt.datetime | None = None,
+) -> load.LoadSummary:
+    """The writer step of the DAG: load what the per-area ingest tasks left on disk."""
+    ingested = []
+    for code in area_codes:
+        out = work_dir(as_of, code, work_root)
+        ingested.append((ingest.read_result(out), out))
+    return load.load_night(warehouse_path, as_of, ingested, started_at=started_at)
+
+
+def publish_night(warehouse_path: Path, as_of: dt.date, publish_root: Path) -> dict[str, Path]:
+    from pipelines import publish, warehouse
+
+    with warehouse.connect(warehouse_path, read_only=True) as con:
+        return publish.publish_night(con, as_of, publish_root)
+
+
+def export_dates(landing: Path, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Export dates that landed in [first, last], oldest first."""
+    dates = []
+    for folder in landing.iterdir():
+        try:
+            day = dt.date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if folder.is_dir() and first <= day <= last:
+            dates.append(day)
+    return sorted(dates)
