@@ -11,7 +11,10 @@ select
     ia.date_completed as evidence_date,
     case
         when ia.date_completed is null
-            then case when sc.assessment_due < getvariable('as_of') then 'NOT_MET' else 'NOT_DUE' end
+            then
+                case
+                    when sc.assessment_due < getvariable('as_of') then 'NOT_MET' else 'NOT_DUE'
+                end
         when ia.missing_parts is null then 'MET'
         else 'NOT_MET'
     end as outcome,

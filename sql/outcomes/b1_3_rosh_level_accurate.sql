@@ -38,7 +38,10 @@ judged as (
                         then 'level_not_assessed'
                 end,
                 case
-                    when lt.risk_grid_max is distinct from lt.rosh_level then 'level_mismatch:grid'
+                    when
+                        lt.rosh_level in ('L', 'M', 'H', 'V')
+                        and lt.risk_grid_max is distinct from lt.rosh_level
+                        then 'level_mismatch:grid'
                 end,
                 case when rc.case_key is not null then 'level_mismatch:registration' end
             ),
@@ -59,6 +62,6 @@ select
     'B1.3' as question_id,
     null::date as due_date,
     judged.date_completed as evidence_date,
-    case when judged.reason is null then 'MET' else 'NOT_MET' end as outcome,
-    judged.reason
+    judged.reason,
+    case when judged.reason is null then 'MET' else 'NOT_MET' end as outcome
 from judged
