@@ -6,6 +6,7 @@ so the command line, the DAGs and the tests resolve paths the same way.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -56,7 +57,12 @@ def case_key_secret() -> bytes:
     secret = os.environ.get("CASEAUDIT_CASE_KEY_SECRET")
     if secret:
         return secret.encode()
+    _warn_development_secret()
+    return DEVELOPMENT_CASE_KEY_SECRET.encode()
+
+
+@functools.cache
+def _warn_development_secret() -> None:
     log.warning(
         "CASEAUDIT_CASE_KEY_SECRET is not set: case_key uses the DEVELOPMENT default secret"
     )
-    return DEVELOPMENT_CASE_KEY_SECRET.encode()
