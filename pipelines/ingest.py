@@ -1,0 +1,591 @@
+"""Ingest one area's night of exports: file-level gate, typing, validation, Parquet out.
+
+Ingest runs per area (in parallel under Airflow) and never touches the
+warehouse: it writes `<export>.parquet` (typed staging rows, no PII, crn
+replaced by case_key), `quarantine.parquet` and `result.json` into out_dir,
+and the single warehouse writer (pipelines/load.py) loads them.
+
+File-level defects reject the whole area for the night and write no Parquet:
+missing file, empty file without a header, not UTF-8, missing or repeated
+required column, manifest mismatch (rows, sha256, export_date, area_code).
+
+Row-level rules (the quarantine `rule` column; a row failing several rules has
+one quarantine record per failed rule and column, and counts once):
+
+- `field_count`: the record has a different number of fields than the header.
+- `value_missing`: a required value is blank (also release_date of a LIC event,
+  register_level of a MAPP registration, rosh_level of a SIGNED/COMPLETE assessment).
+- `value_invalid`: crn not `[A-Z][0-9]{6}`, an integer not a whole number, or
+  outside its range (event_number >= 1, tier 1..4).
+- `value_conflict`: a value that must be blank is given (release_date of CO/SSO,
+  register_level other than MAPP, date_completed unless SIGNED/COMPLETE).
+- `code_unknown`: a code (or any element of a code list, or a Y/N value) not in
+  its list.
+- `date_unparseable`: not a real `YYYY-MM-DD` date (`31/04/2006`, `2006-13-01`,
+  Excel serials).
+- `date_before_1990` (`date_before_1900` for date_of_birth).
+- `date_after_export`: any date after the export date (as_of). Decision: the
+  contract (exports.md) lists these as row defects, so the row is quarantined
+  rather than loaded; the rulebook's "ignored / read as blank" for such dates
+  therefore never applies to loaded rows, and a clean export never has them.
+- `date_order`: the date-order rules of exports.md, plus plan_date before the
+  sentence_date of its event.
+- `key_duplicate`: every row sharing a key.
+- `orphan`: no row with the referenced key in the parent file (contacts,
+  assessments, plans -> events by crn and event_number; registrations -> events
+  by crn; needs -> assessments; objectives -> plans). The parent is looked up
+  among all its rows with a well-formed key, quarantined or not, so a bad event
+  row does not cascade into its contacts.
+- `area_mismatch`: events.area_code differs from the folder's area.
+
+Line numbers are physical lines of the CSV (header = 1; a record spanning
+lines has the line it starts on), which DuckDB's reject tables do not give
+(they count records). So each file is read once into memory (sha256, strict
+UTF-8 decode), split into lines and then into fields by DuckDB when it has no
+quotes, by Python's csv module otherwise; all typing happens in DuckDB SQL.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines import identity, reference_data, validate
+from pipelines.contract import (
+    EVENTS,
+    EXPORT_FILES,
+    EXPORTS_BY_NAME,
+    MANIFEST_NAME,
+    Column,
+    ExportFile,
+)
+from pipelines.warehouse import staging_columns
+
+log = logging.getLogger(__name__)
+
+RESULT_NAME = "result.json"
+QUARANTINE_NAME = "quarantine.parquet"
+WHOLE_NUMBER = "[0-9]{1,18}"  # fits BIGINT
+ISO_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+@dataclass(frozen=True)
+class FileAudit:
+    file: str
+    rows_in: int
+    rows_loaded: int
+    rows_quarantined: int
+    sha256: str
+
+
+@dataclass
+class AreaIngest:
+    area_code: str
+    as_of: dt.date
+    status: str  # loaded | rejected
+    message: str = ""
+    files: list[FileAudit] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["as_of"] = self.as_of.isoformat()
+        return json.dumps(data, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> AreaIngest:
+        data = json.loads(text)
+        return cls(
+            area_code=data["area_code"],
+            as_of=dt.date.fromisoformat(data["as_of"]),
+            status=data["status"],
+            message=data["message"],
+            files=[FileAudit(**f) for f in data["files"]],
+        )
+
+
+class FileRejected(Exception):
+    """A file-level defect: the area's night is not loaded."""
+
+
+@dataclass
+class _Parsed:
+    """One export file split into records; values still text."""
+
+    raw: pa.Table  # line + the contract's columns, as read
+    misshapen: list[tuple[int, int]]  # (line, number of fields)
+    header_width: int
+    rows_in: int
+    sha256: str
+    extra_columns: list[str]
+
+
+def check_area_code(area_code: str) -> str:
+    """Only the 42 known codes are ever used as a path fragment."""
+    if area_code not in reference_data.area_codes():
+        raise ValueError(
+            f"{area_code!r} is not a probation area code (see ref.areas); "
+            "pass one of the codes in pipelines/reference/probation_areas.csv"
+        )
+    return area_code
+
+
+def discover_areas(landing_root: Path, as_of: dt.date) -> tuple[list[str], list[str]]:
+    """(area codes that landed for as_of, names of folders that are not area codes)."""
+    night = Path(landing_root) / as_of.isoformat()
+    if not night.is_dir():
+        return [], []
+    codes = set(reference_data.area_codes())
+    names = sorted(entry.name for entry in night.iterdir() if entry.is_dir())
+    return [n for n in names if n in codes], [n for n in names if n not in codes]
+
+
+def read_result(out_dir: Path) -> AreaIngest:
+    return AreaIngest.from_json((Path(out_dir) / RESULT_NAME).read_text(encoding="utf-8"))
+
+
+def _read_manifest(area_dir: Path, as_of: dt.date, area_code: str) -> dict:
+    path = area_dir / MANIFEST_NAME
+    if not path.exists():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise FileRejected(
+            f"{MANIFEST_NAME} is not a valid manifest ({type(error).__name__}); "
+            "ask the area to resend the export with a correct manifest"
+        ) from None
+    if manifest.get("export_date") != as_of.isoformat() or manifest.get("area_code") != area_code:
+        raise FileRejected(
+            f"{MANIFEST_NAME} is for {manifest.get('area_code')!r} "
+            f"{manifest.get('export_date')!r}, not {area_code} {as_of}: the transfer is "
+            "mixed up; ask the area to resend"
+        )
+    return files
+
+
+def _parse(path: Path, export: ExportFile, expected: dict) -> _Parsed:
+    """Read the file once: checksum, UTF-8, header, records with their physical lines."""
+    name = export.file_name
+    if not path.is_file():
+        raise FileRejected(f"{name} is missing: ask the area to resend the full export")
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    if "sha256" in expected and expected["sha256"] != sha256:
+        raise FileRejected(
+            f"{name}: sha256 differs from {MANIFEST_NAME} (truncated or corrupted "
+            "transfer): ask the area to resend"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FileRejected(
+            f"{name} is not valid UTF-8 (byte 0x{data[error.start]:02x} on line {line}): "
+            "ask the area to re-export it as UTF-8"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    unquoted = '"' not in text and "\r" not in text.replace("\r\n", "")
+    if unquoted:
+        lines = text.split("\n")
+        header = lines[0].removesuffix("\r").split(",") if lines[0] else None
+    else:
+        records = _quoted_records(text)
+        header = next(records, (1, None))[1]
+    if not header or not any(h.strip() for h in header):
+        raise FileRejected(f"{name} is empty (no header row): ask the area to resend it")
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in export.column_names if c not in names]
+    repeated = sorted({c for c in export.column_names if names.count(c) > 1})
+    if missing or repeated:
+        problem = f"missing required column(s) {', '.join(missing)}" if missing else ""
+        problem += "; " if missing and repeated else ""
+        problem += f"column(s) {', '.join(repeated)} appear more than once" if repeated else ""
+        raise FileRejected(f"{name}: {problem}: ask the area to fix the export layout")
+    positions = [names.index(c) for c in export.column_names]
+    if unquoted:
+        raw, misshapen = _split_lines(lines, export, positions, len(names))
+    else:
+        raw, misshapen = _split_records(records, export, positions, len(names))
+    rows_in = raw.num_rows + len(misshapen)
+    if "rows" in expected and expected["rows"] != rows_in:
+        raise FileRejected(
+            f"{name} has {rows_in} rows but {MANIFEST_NAME} says {expected['rows']} "
+            "(truncated transfer): ask the area to resend"
+        )
+    extra = [h for h in names if h and h not in export.column_names]
+    return _Parsed(raw, misshapen, len(names), rows_in, sha256, extra)
+
+
+def _split_lines(
+    lines: list[str], export: ExportFile, positions: list[int], width: int
+) -> tuple[pa.Table, list[tuple[int, int]]]:
+    """A file without quotes: one record per line, split by DuckDB rather than a Python loop."""
+    table = pa.table(
+        {"line": pa.array(range(1, len(lines) + 1), pa.int64()), "text": pa.array(lines)}
+    )
+    with duckdb.connect() as con:
+        con.register("lines", table)
+        con.execute(
+            "CREATE TEMP TABLE records AS SELECT line, string_split(rtrim(text, chr(13)), ',') "
+            "AS fields FROM lines WHERE line > 1 AND rtrim(text, chr(13)) <> ''"
+        )
+        misshapen = con.execute(
+            "SELECT line, len(fields) FROM records WHERE len(fields) <> ? ORDER BY line", [width]
+        ).fetchall()
+        columns = ", ".join(
+            f"fields[{p + 1}] AS {c}" for c, p in zip(export.column_names, positions, strict=True)
+        )
+        raw = con.sql(
+            f"SELECT line, {columns} FROM records WHERE len(fields) = {width} ORDER BY line"
+        ).fetch_arrow_table()
+    return raw, misshapen
+
+
+def _quoted_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(physical line the record starts on, its fields) by RFC 4180; blank lines are []."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    previous = 0
+    for fields in reader:
+        yield previous + 1, fields
+        previous = reader.line_num
+
+
+def _split_records(
+    records: Iterator[tuple[int, list[str]]],
+    export: ExportFile,
+    positions: list[int],
+    width: int,
+) -> tuple[pa.Table, list[tuple[int, int]]]:
+    lines, rows, misshapen = [], [], []
+    for start, fields in records:
+        if not fields:
+            continue
+        if len(fields) != width:
+            misshapen.append((start, len(fields)))
+            continue
+        lines.append(start)
+        rows.append([fields[p] for p in positions])
+    columns: list[Sequence[str]] = (
+        list(zip(*rows, strict=True)) if rows else [[] for _ in positions]
+    )
+    raw = pa.table(
+        {"line": pa.array(lines, pa.int64())}
+        | {c: pa.array(v, pa.string()) for c, v in zip(export.column_names, columns, strict=True)}
+    )
+    return raw, misshapen
+
+
+def _sql_list(values) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def _typed_select(column: Column) -> list[str]:
+    """DuckDB expressions typing one text column, plus the flags the suite checks."""
+    name = column.name
+    value = f"nullif(trim(r.{name}), '')"
+    if column.kind == "int":
+        ok = f"regexp_full_match({value}, '{WHOLE_NUMBER}')"
+        return [
+            f"CASE WHEN {ok} THEN CAST({value} AS BIGINT) END AS {name}",
+            f"CASE WHEN {value} IS NOT NULL THEN {ok} END AS {validate.valid_column(name)}",
+        ]
+    if column.kind == "date":
+        parsed = (
+            f"CASE WHEN regexp_full_match({value}, '{ISO_DATE}') "
+            f"THEN CAST(try_strptime({value}, '%Y-%m-%d') AS DATE) END"
+        )
+        earliest = validate.earliest_date(column)
+        return [
+            f"{parsed} AS {name}",
+            f"CASE WHEN {value} IS NOT NULL THEN {parsed} IS NOT NULL END "
+            f"AS {validate.valid_column(name)}",
+            f"{parsed} >= DATE '{earliest}' AS {validate.not_early_column(name)}",
+            f"{parsed} <= getvariable('as_of') AS {validate.not_future_column(name)}",
+        ]
+    if column.kind == "codes":
+        items = f"list_transform(string_split({value}, '|'), lambda x: trim(x))"
+        unknown = f"list_filter({items}, lambda x: NOT list_contains({_sql_list(column.codes)}, x))"
+        return [
+            f"coalesce({items}, CAST([] AS VARCHAR[])) AS {name}",
+            f"CASE WHEN len({unknown}) > 0 THEN '''' || array_to_string({unknown}, ''',''') "
+            f"|| '''' END AS {validate.unknown_column(name)}",
+        ]
+    expressions = [f"{value} AS {name}"]
+    if column.pii:
+        expressions.append(
+            f"CASE WHEN {value} IS NOT NULL THEN true END AS {validate.valid_column(name)}"
+        )
+    return expressions
+
+
+def _create_typed(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
+    selects = ["r.line"] + [e for c in export.columns for e in _typed_select(c)]
+    join = ""
+    if "crn" in export.column_names:
+        selects.append("k.case_key")
+        join = "LEFT JOIN case_keys AS k ON k.crn = nullif(trim(r.crn), '')"
+    con.execute(
+        f"CREATE TEMP TABLE typed_{export.name} AS SELECT {', '.join(selects)} "
+        f"FROM raw_{export.name} AS r {join}"
+    )
+
+
+def _key(column: str) -> str:
+    """Keys and joins use case_key, which is NULL for a malformed crn."""
+    return "case_key" if column == "crn" else column
+
+
+def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
+    """Add the cross-row facts (whole snapshot, DuckDB) that the suite checks per row."""
+    keys = [_key(k) for k in export.key]
+    any_null = " OR ".join(f"t.{k} IS NULL" for k in keys)
+    extra = [
+        f"CASE WHEN {any_null} THEN NULL ELSE count(*) OVER (PARTITION BY "
+        f"{', '.join(f't.{k}' for k in keys)}) = 1 END AS {validate.KEY_UNIQUE}"
+    ]
+    if export.name in validate.PARENTS:
+        parent, child_columns, parent_columns = validate.PARENTS[export.name]
+        on = " AND ".join(
+            f"p.{_key(pc)} = t.{_key(cc)}"
+            for cc, pc in zip(child_columns, parent_columns, strict=True)
+        )
+        child_null = " OR ".join(f"t.{_key(c)} IS NULL" for c in child_columns)
+        extra.append(
+            f"CASE WHEN {child_null} THEN NULL ELSE EXISTS (SELECT 1 FROM typed_{parent} AS p "
+            f"WHERE {on}) END AS {validate.exists_column(export)}"
+        )
+        if "crn" not in export.column_names:
+            extra.append(
+                f"(SELECT min(p.case_key) FROM typed_{parent} AS p WHERE {on}) AS row_case_key"
+            )
+    if "crn" in export.column_names:
+        extra.append("t.case_key AS row_case_key")
+    if export is EVENTS:
+        extra.append(
+            f"CASE WHEN t.sentence_type = 'LIC' THEN t.release_date "
+            f"WHEN t.sentence_type IN ('CO', 'SSO') THEN t.sentence_date END "
+            f"AS {validate.SUPERVISION_START}"
+        )
+    if export.name == "sentence_plans":
+        extra.append(
+            "(SELECT min(e.sentence_date) FROM typed_events AS e WHERE e.case_key = t.case_key "
+            "AND e.event_number = t.event_number "
+            f"AND e.{validate.not_early_column('sentence_date')} "
+            f"AND e.{validate.not_future_column('sentence_date')}) "
+            f"AS {validate.PLAN_EVENT_SENTENCE_DATE}"
+        )
+    con.execute(
+        f"CREATE TEMP TABLE checked_{export.name} AS SELECT t.*, {', '.join(extra)} "
+        f"FROM typed_{export.name} AS t"
+    )
+
+
+def _frame_select(export: ExportFile) -> str:
+    """The check frame: the crn only as its shape (letters -> A, digits -> 0)."""
+    columns = []
+    for name in validate.frame_columns(export):
+        if name == "crn":
+            columns.append(
+                "regexp_replace(regexp_replace(crn, '[A-Z]', 'A', 'g'), '[0-9]', '0', 'g') AS crn"
+            )
+        else:
+            columns.append(name)
+    return f"SELECT {', '.join(columns)} FROM checked_{export.name} ORDER BY line"
+
+
+def _quotable(export: ExportFile, name: str) -> bool:
+    """Only non-PII contract columns other than the crn may be quoted in a detail."""
+    return name in export.column_names and name != "crn" and not export.column(name).pii
+
+
+def _raw_value(export: ExportFile, field_name: str) -> str:
+    """SQL for the quoted raw value of the column a finding names, when it may be shown."""
+    cases = " ".join(
+        f"WHEN '{c}' THEN nullif(trim(r.{c}), '')"
+        for c in export.column_names
+        if _quotable(export, c)
+    )
+    return f"(CASE {field_name} {cases} END)" if cases else "NULL"
+
+
+def _insert_findings(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, findings: list[validate.Finding]
+) -> None:
+    table = pa.table(
+        {
+            "line": pa.array([f.line for f in findings], pa.int64()),
+            "rule": pa.array([f.rule for f in findings], pa.string()),
+            "col": pa.array([f.column for f in findings], pa.string()),
+            "other": pa.array([f.other for f in findings], pa.string()),
+            "problem": pa.array([f.problem for f in findings], pa.string()),
+        }
+    )
+    con.register("findings", table)
+    value, other = _raw_value(export, "f.col"), _raw_value(export, "f.other")
+    con.execute(
+        f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
+        '{export.file_name}', f.line, c.row_case_key, f.rule,
+        f.col || coalesce('=''' || {value} || '''', '') || ' ' || f.problem
+        || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
+        ELSE '' END
+        FROM findings AS f JOIN raw_{export.name} AS r USING (line)
+        JOIN checked_{export.name} AS c USING (line)"""
+    )
+    con.unregister("findings")
+
+
+def _write_staging(con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: Path) -> int:
+    columns = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in staging_columns(export))
+    path = out_dir / f"{export.name}.parquet"
+    ((written,),) = con.execute(
+        f"""COPY (SELECT getvariable('as_of') AS as_of_date, getvariable('area_code') AS area_code,
+        {columns} FROM typed_{export.name} WHERE line NOT IN
+        (SELECT line FROM quarantine WHERE file = '{export.file_name}') ORDER BY line)
+        TO '{path}' (FORMAT parquet)"""
+    ).fetchall()
+    return int(written)
+
+
+def _clear_outputs(out_dir: Path) -> None:
+    """A rerun into the same folder must never leave a previous run's files behind."""
+    for name in [f"{e.name}.parquet" for e in EXPORT_FILES] + [QUARANTINE_NAME, RESULT_NAME]:
+        (out_dir / name).unlink(missing_ok=True)
+
+
+def _finish(result: AreaIngest, out_dir: Path) -> AreaIngest:
+    for audit in result.files:
+        if audit.rows_in != audit.rows_loaded + audit.rows_quarantined:
+            raise AssertionError(
+                f"{result.area_code} {audit.file}: rows_in {audit.rows_in} != loaded "
+                f"{audit.rows_loaded} + quarantined {audit.rows_quarantined}"
+            )
+    (out_dir / RESULT_NAME).write_text(result.to_json(), encoding="utf-8")
+    return result
+
+
+def ingest_area(
+    landing_root: Path, as_of: dt.date, area_code: str, out_dir: Path, secret: bytes
+) -> AreaIngest:
+    """Ingest and validate one area's export for as_of into out_dir (see module doc)."""
+    check_area_code(area_code)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clear_outputs(out_dir)
+    area_dir = Path(landing_root) / as_of.isoformat() / area_code
+
+    parsed: dict[str, _Parsed] = {}
+    problems: list[str] = []
+    try:
+        manifest = _read_manifest(area_dir, as_of, area_code)
+    except FileRejected as error:
+        problems.append(str(error))
+        manifest = {}
+    for export in EXPORT_FILES:
+        try:
+            expected = manifest.get(export.file_name, {})
+            parsed[export.name] = _parse(area_dir / export.file_name, export, expected)
+        except FileRejected as error:
+            problems.append(str(error))
+    if problems:
+        message = f"{area_code} {as_of} rejected, nothing loaded: " + "; ".join(problems)
+        log.error("%s", message)
+        return _finish(AreaIngest(area_code, as_of, "rejected", message), out_dir)
+
+    notes = [
+        f"{EXPORTS_BY_NAME[n].file_name}: ignored unknown column(s) {', '.join(p.extra_columns)}"
+        for n, p in parsed.items()
+        if p.extra_columns
+    ]
+    for note in notes:
+        log.warning("%s %s %s", area_code, as_of, note)
+
+    with duckdb.connect() as con:
+        con.execute("SET VARIABLE as_of = ?", [as_of])
+        con.execute("SET VARIABLE area_code = ?", [area_code])
+        for name, p in parsed.items():
+            con.register(f"raw_{name}", p.raw)
+        _install_case_keys(con, secret)
+        for export in EXPORT_FILES:
+            _create_typed(con, export)
+        for export in EXPORT_FILES:
+            _create_checked(con, export)
+        con.execute(
+            "CREATE TEMP TABLE quarantine (as_of_date DATE, area_code VARCHAR, file VARCHAR, "
+            "line BIGINT, case_key VARCHAR, rule VARCHAR, detail VARCHAR)"
+        )
+        context = validate.open_context(out_dir / "gx", fresh=True)
+        for export in EXPORT_FILES:
+            p = parsed[export.name]
+            if p.misshapen:
+                con.executemany(
+                    "INSERT INTO quarantine VALUES (getvariable('as_of'), "
+                    "getvariable('area_code'), ?, ?, NULL, 'field_count', ?)",
+                    [
+                        (export.file_name, line, f"has {n} fields, the header has {p.header_width}")
+                        for line, n in p.misshapen
+                    ],
+                )
+            frame = con.sql(_frame_select(export)).arrow().read_all()
+            findings = validate.validate_frame(context, export, _to_pandas(frame), area_code)
+            _insert_findings(con, export, findings)
+        files = []
+        for export in EXPORT_FILES:
+            loaded = _write_staging(con, export, out_dir)
+            ((quarantined,),) = con.execute(
+                "SELECT count(DISTINCT line) FROM quarantine WHERE file = ?", [export.file_name]
+            ).fetchall()
+            p = parsed[export.name]
+            files.append(FileAudit(export.file_name, p.rows_in, loaded, quarantined, p.sha256))
+        con.execute(
+            f"COPY (SELECT * FROM quarantine ORDER BY file, line, rule, detail) "
+            f"TO '{out_dir / QUARANTINE_NAME}' (FORMAT parquet)"
+        )
+    result = AreaIngest(area_code, as_of, "loaded", "; ".join(notes), files)
+    log.info(
+        "%s %s loaded: %s",
+        area_code,
+        as_of,
+        ", ".join(f"{f.file} {f.rows_loaded}/{f.rows_in}" for f in files),
+    )
+    return _finish(result, out_dir)
+
+
+def _to_pandas(table: pa.Table):
+    import pandas as pd
+
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _install_case_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
+    """case_key for every well-formed crn of the area, computed once per distinct crn."""
+    pattern = EVENTS.column("crn").pattern
+    with_crn = [e for e in EXPORT_FILES if "crn" in e.column_names]
+    union = " UNION ".join(
+        f"SELECT nullif(trim(crn), '') AS crn FROM raw_{e.name}" for e in with_crn
+    )
+    crns = [
+        row[0]
+        for row in con.execute(
+            f"SELECT crn FROM ({union}) WHERE regexp_full_match(crn, ?)", [pattern]
+        ).fetchall()
+    ]
+    keys = pa.table(
+        {
+            "crn": pa.array(crns, pa.string()),
+            "case_key": pa.array([identity.case_key(c, secret) for c in crns], pa.string()),
+        }
+    )
+    con.register("case_keys_arrow", keys)
+    con.execute("CREATE TEMP TABLE case_keys AS SELECT * FROM case_keys_arrow")
+    con.unregister("case_keys_arrow")
