@@ -43,7 +43,9 @@ def dag_warehouse(landing: Path, airflow_db, tmp_path_factory) -> Path:
     try:
         dag = DagBag(dag_folder=str(settings.PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
         for night in NIGHTS:
-            run = dag.test(logical_date=dt.datetime(night.year, night.month, night.day, 12))
+            run = dag.test(
+                logical_date=dt.datetime(night.year, night.month, night.day, 12, tzinfo=dt.UTC)
+            )
             assert run.state == "success", f"{night}: {run.state}"
     finally:
         for name in (
@@ -119,7 +121,7 @@ def test_scorecard_scores_b11_and_b31_for_every_area(dag_warehouse: Path) -> Non
     b11 = {a: pct for a, q, _, _, pct in rows if q == "B1.1"}
     assert len(set(b11.values())) > 1, "areas should differ"
     outcomes = con.execute(
-        "SELECT count(*), count(DISTINCT case_key) FROM marts.case_outcomes "
+        "SELECT count(*), count(DISTINCT (case_key, event_number)) FROM marts.case_outcomes "
         "WHERE as_of_date = ? AND question_id = 'B1.1'",
         [NIGHTS[-1]],
     ).fetchone()
