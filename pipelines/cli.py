@@ -111,13 +111,17 @@ def _run_nights(args: argparse.Namespace, dates: Sequence[dt.date]) -> int:
     steps = sum(per_night) + len(dates) * (2 if args.publish else 1)
     with _progress(steps, "audit") as advance:
         for as_of in dates:
+
+            def step(label: str, day: dt.date = as_of) -> None:
+                advance(f"{day} {label}")
+
             night = nightly.run_night(
                 args.landing,
                 args.warehouse,
                 as_of,
                 areas=args.areas,
                 publish_root=args.publish,
-                progress=lambda step, d=as_of: advance(f"{d} {step}"),
+                progress=step,
             )
             nights.append(night)
             exit_code = max(exit_code, night.exit_code)
@@ -147,7 +151,7 @@ def _print_summary(warehouse_path: Path, nights: list) -> None:
     with _read(warehouse_path) as con:
         for night in nights:
             console.print(summary.night_table(con, night.as_of))
-            for line in summary.night_notes(con, night):
+            for line in summary.night_notes(night):
                 console.print(line)
 
 

@@ -111,7 +111,7 @@ def _record_audit(
 ) -> None:
     """Append to the run log: audit.runs keeps every run, so it is never replaced."""
     finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rows = [
+    rows: list[tuple[object, ...]] = [
         (
             run_id,
             as_of,

@@ -87,7 +87,7 @@ def _standards_rows(rulebook: dict[str, Any]):
     wide, provenance = [], []
     for edition in rulebook["editions"]:
         for tier in TIERS:
-            values = []
+            values: list[int | None] = []
             for parameter in PER_TIER_PARAMETERS:
                 spec = edition.get(parameter)
                 if spec is None:
