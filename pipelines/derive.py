@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -51,11 +52,18 @@ def run_models(
     as_of: dt.date,
     scope: str = "census",
     sql_dir: Path | None = None,
+    only: Collection[str] | None = None,
 ) -> None:
-    """Derive outcomes and scorecards of one night; the caller owns the transaction."""
+    """Derive outcomes and scorecards of one night; the caller owns the transaction.
+
+    `only` names the models to run (e.g. the benchmark alone, which reads only
+    marts); every model runs when it is None.
+    """
     con.execute("SET VARIABLE as_of = ?::DATE", [as_of])
     con.execute("SET VARIABLE scope = ?", [scope])
     for model in load_models(sql_dir):
+        if only is not None and model.name not in only:
+            continue
         if model.layer == MART_LAYER:
             con.execute(
                 f"DELETE FROM marts.{model.name} WHERE as_of_date = ? AND scope = ?",
