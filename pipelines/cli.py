@@ -189,6 +189,47 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sample(args: argparse.Namespace) -> int:
+    from pipelines import sample, warehouse
+
+    if args.to_date < args.from_date:
+        raise UsageError("--to is before --from")
+
+    def draw_and_score() -> int:
+        with warehouse.connect(args.warehouse) as con, warehouse.transaction(con):
+            return sample.score_sample(
+                con,
+                args.as_of,
+                args.from_date,
+                args.to_date,
+                size=args.size,
+                min_high_rosh=args.min_high,
+                seed=args.seed,
+            )
+
+    drawn = warehouse.with_lock_retry(draw_and_score)
+    with _read(args.warehouse) as con:
+        rows = [r for r in sample.sample_vs_census(con, args.as_of) if r["question_id"] is None]
+    table = Table(title=f"Inspection sample {args.as_of} ({drawn} cases): sample vs census, % met")
+    for column in ("area", "criterion", "sample", "census", "diff pts", "in CI"):
+        table.add_column(column, justify="left" if column in ("area", "criterion") else "right")
+    for row in rows:
+        table.add_row(
+            row["area_code"],
+            row["criterion_id"],
+            _pct(row["sample_pct"], row["sample_met"], row["sample_evaluated"]),
+            _pct(row["census_pct"], row["census_met"], row["census_evaluated"]),
+            "-" if row["diff_pts"] is None else f"{row['diff_pts']:+.1f}",
+            {True: "yes", False: "no", None: "-"}[row["census_in_interval"]],
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def _pct(pct: float | None, met: int, evaluated: int) -> str:
+    return "-" if pct is None else f"{pct:.1f} ({met}/{evaluated})"
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from pipelines import report
 
@@ -243,6 +284,27 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--as-of", type=_date, required=True)
     exp.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
     exp.set_defaults(handler=cmd_explain)
+
+    smp = commands.add_parser("sample", help="draw an inspection-style sample and score it")
+    smp.add_argument("--as-of", type=_date, required=True)
+    smp.add_argument(
+        "--from",
+        dest="from_date",
+        type=_date,
+        required=True,
+        help="first start date of the sampling window",
+    )
+    smp.add_argument("--to", dest="to_date", type=_date, required=True)
+    smp.add_argument("--size", type=int, default=None, help="cases per area (rulebook default)")
+    smp.add_argument(
+        "--min-high",
+        type=int,
+        default=None,
+        help="at least this many high / very high RoH cases (rulebook default)",
+    )
+    smp.add_argument("--seed", type=int, default=0)
+    smp.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    smp.set_defaults(handler=cmd_sample)
 
     rep = commands.add_parser("report", help="build the offline HTML report from the warehouse")
     rep.add_argument("--as-of", type=_date, required=True)

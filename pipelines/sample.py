@@ -58,9 +58,10 @@ def draw_sample(
         con.execute(f"SET VARIABLE {name} = ?", [value])
     con.execute("DELETE FROM marts.sample_cases WHERE as_of_date = ?", [as_of])
     con.execute(f"INSERT INTO marts.sample_cases BY NAME {_sampling_sql('sample_cases', sql_dir)}")
-    return len(
-        con.execute("SELECT 1 FROM marts.sample_cases WHERE as_of_date = ?", [as_of]).fetchall()
-    )
+    counted = con.execute(
+        "SELECT count(*) FROM marts.sample_cases WHERE as_of_date = ?", [as_of]
+    ).fetchone()
+    return int(counted[0]) if counted else 0
 
 
 def score_sample(
