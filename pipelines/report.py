@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipelines import publish
+from pipelines import publish, sample
 
 CRITERION_NAMES = {
     "B1": "Assessment of Risk of Harm",
@@ -33,6 +33,8 @@ REGION_COLOURS = (
 )  # fmt: skip
 FLAG_COLOURS = {"above": "#2e7d32", "below": "#c62828", "similar": "#8fa3b0"}
 FLAG_MARKS = {"above": "▲", "below": "▼", "similar": ""}
+# the sample's interval: census inside, outside, or not published
+INTERVAL_COLOURS = {True: "#b9cde0", False: "#f6c7a1", None: "#dde3ea"}
 SUPPRESSED = "*"
 MISSING = "–"
 Key = tuple[str, str, str | None]  # area_code, criterion_id, question_id
@@ -96,6 +98,8 @@ class ReportData:
     trend: list[dict[str, Any]]
     runs: list[dict[str, Any]]
     weights: dict[str, float]
+    sample: list[dict[str, Any]]
+    draw: dict[str, Any] | None
 
     @property
     def shown_regions(self) -> list[str]:
@@ -217,7 +221,51 @@ def gather(
                WHERE r.as_of_date = $as_of GROUP BY r.area_code ORDER BY r.area_code""",
             {"as_of": as_of},
         ),
+        sample=public_sample_vs_census(con, as_of),
+        draw=_draw(con, as_of),
     )
+
+
+def public_sample_vs_census(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:
+    """sample.sample_vs_census of the night, with each side blanked where its published
+    scorecard is suppressed (and so the difference and the interval test too)."""
+    rows = sample.sample_vs_census(con, as_of)
+    if not rows:
+        return []
+    hidden = {}
+    for scope in ("sample", "census"):
+        published = _records(publish.public_scorecard(con, as_of, scope))
+        hidden[scope] = {_key(r) for r in published if r["suppressed"]}
+    for row in rows:
+        key = _key(row)
+        row["sample_hidden"] = key in hidden["sample"]
+        row["census_hidden"] = key in hidden["census"]
+        if row["sample_hidden"]:
+            row.update(
+                sample_met=None,
+                sample_evaluated=None,
+                sample_pct=None,
+                sample_ci_low=None,
+                sample_ci_high=None,
+            )
+        if row["census_hidden"]:
+            row.update(census_met=None, census_evaluated=None, census_pct=None)
+        if row["sample_hidden"] or row["census_hidden"]:
+            row.update(diff_pts=None, census_in_interval=None)
+    return rows
+
+
+def _draw(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> dict[str, Any] | None:
+    """The night's row of marts.sample_draws; None also for a warehouse older than that table
+    (the report opens it read-only, so its schema cannot be brought up to date)."""
+    (exists,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() "
+        "WHERE schema_name = 'marts' AND table_name = 'sample_draws'"
+    ).fetchone() or (0,)
+    if not exists:
+        return None
+    rows = _query(con, "SELECT * FROM marts.sample_draws WHERE as_of_date = ?", [as_of])
+    return rows[0] if rows else None
 
 
 def national_pool(
@@ -422,6 +470,59 @@ def criterion_chart(data: ReportData, criterion: str, rejected: set[str]) -> str
     )
 
 
+def sample_chart(data: ReportData, criterion: str) -> str:
+    """Each sampled area's sample score (tick) in its 95% interval (band), and the census
+    score (red dot): a dot outside its band is a sample that misjudged the area."""
+    left, plot, row_h = 150, 250, 15
+    rows = {
+        r["area_code"]: r
+        for r in data.sample
+        if r["criterion_id"] == criterion and r["question_id"] is None
+    }
+    items: list[tuple[str, Any]] = []
+    for region in data.regions:
+        members = [a for a in data.areas if a["region"] == region and a["area_code"] in rows]
+        if members:
+            items += [("region", region), *(("area", a) for a in members)]
+    height = 24 + row_h * len(items)
+    body = [_axis(left, plot, 16, height)]
+    for i, (kind, item) in enumerate(items):
+        y = 20 + i * row_h
+        if kind == "region":
+            body.append(f'<text x="2" y="{y + 11}" font-weight="700">{esc(_clip(item, 26))}</text>')
+            continue
+        row, name = rows[item["area_code"]], item["area_name"]
+        body.append(
+            f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{esc(_clip(name, 24))}</text>'
+        )
+        if row["sample_hidden"]:  # so is every sample with nothing evaluated
+            body.append(
+                f'<text x="{left + 4}" y="{y + 11}" fill="#8c8c8c">'
+                f"sample suppressed (fewer than {data.threshold} cases)</text>"
+            )
+            continue
+        low, high, pct = row["sample_ci_low"], row["sample_ci_high"], row["sample_pct"]
+        inside = None if row["census_hidden"] else row["census_in_interval"]
+        body.append(
+            f'<rect x="{left + plot * low / 100:.1f}" y="{y + 3}" '
+            f'width="{plot * (high - low) / 100:.1f}" height="{row_h - 6}" '
+            f'fill="{INTERVAL_COLOURS[inside]}"><title>{esc(name)} sample: {pct:.1f}% '
+            f"(95% CI {low:.1f}–{high:.1f}), {int(row['sample_evaluated'])} cases</title></rect>"
+            f'<line x1="{left + plot * pct / 100:.1f}" y1="{y + 1}" '
+            f'x2="{left + plot * pct / 100:.1f}" y2="{y + row_h - 1}" stroke="#1d2733" '
+            'stroke-width="2.5"/>'
+        )
+        if row["census_pct"] is not None:
+            body.append(
+                f'<circle cx="{left + plot * row["census_pct"] / 100:.1f}" '
+                f'cy="{y + row_h / 2:.1f}" r="3.5" fill="#c0392b"><title>{esc(name)} census: '
+                f"{row['census_pct']:.1f}%</title></circle>"
+            )
+        diff = SUPPRESSED if row["census_hidden"] else fmt_change(row["diff_pts"])
+        body.append(f'<text x="{left + plot + 6}" y="{y + 11}">{diff}</text>')
+    return _svg(left + plot + 48, height, body, f"{criterion}: inspection sample against census")
+
+
 def _pct_of(data: ReportData, code: str, criterion: str) -> float | None:
     card = data.card.get((code, criterion, None))
     return None if card is None else card["pct"]
@@ -506,7 +607,8 @@ def _header(data: ReportData, scored: int) -> str:
         f"({SUPPRESSED}).</p>"
         '<nav><a href="#national">National summary</a><a href="#quality">Data quality</a>'
         '<a href="#league">League tables</a><a href="#areas">Areas against region and nation</a>'
-        '<a href="#trend">Trends</a><a href="#sheets">Scoring summary sheets</a></nav></header>'
+        + ('<a href="#sample">Inspection sample</a>' if data.sample else "")
+        + '<a href="#trend">Trends</a><a href="#sheets">Scoring summary sheets</a></nav></header>'
     )
 
 
@@ -799,6 +901,101 @@ def sheets_section(data: ReportData, rejected: set[str]) -> str:
     )
 
 
+def _sample_cells(row: dict[str, Any]) -> list[str]:
+    """Sample %, interval, n, census %, n, difference and the interval test of one row."""
+
+    s_hidden, c_hidden = row["sample_hidden"], row["census_hidden"]
+    if s_hidden or c_hidden:  # a side with nothing evaluated is suppressed, so none is blank
+        verdict = SUPPRESSED
+    else:
+        verdict = "yes" if row["census_in_interval"] else '<span class="sig">no</span>'
+    return [
+        fmt_pct(row["sample_pct"], s_hidden),
+        SUPPRESSED if s_hidden else f"{row['sample_ci_low']:.1f}–{row['sample_ci_high']:.1f}",
+        SUPPRESSED if s_hidden else str(int(row["sample_evaluated"])),
+        fmt_pct(row["census_pct"], c_hidden),
+        SUPPRESSED if c_hidden else str(int(row["census_evaluated"])),
+        SUPPRESSED if s_hidden or c_hidden else fmt_change(row["diff_pts"]),
+        verdict,
+    ]
+
+
+def _draw_note(data: ReportData) -> str:
+    draw = data.draw
+    if draw is None:
+        return "How this sample was drawn is not recorded."
+    return (
+        f"{int(draw['drawn'])} cases drawn: in each area up to {int(draw['size'])} cases "
+        f"starting between {draw['window_start']:%Y-%m-%d} and {draw['window_end']:%Y-%m-%d} "
+        f"(unpaid work only excluded), at least {int(draw['min_high_rosh'])} of them (or all "
+        "there were) with an initial RoH level of high or very high, the rest at random from "
+        f"seed {int(draw['seed'])}; rulebook {draw['rulebook_version']}."
+    )
+
+
+def sample_section(data: ReportData) -> str:
+    """The night's inspection sample beside the census; nothing when none was scored."""
+    if not data.sample:
+        return ""
+    names = {a["area_code"]: a["area_name"] for a in data.areas}
+    order = {a["area_code"]: i for i, a in enumerate(data.areas)}
+    rows = sorted(data.sample, key=lambda r: order.get(r["area_code"], len(order)))
+    head = [
+        "Area",
+        "Criterion",
+        "Sample %",
+        "95% interval",
+        "Sample n",
+        "Census %",
+        "Census n",
+        "Difference (pts)",
+        "Census in interval",
+    ]
+
+    def line(row: dict[str, Any]) -> str:
+        label = row["question_id"] or row["criterion_id"]
+        area = names.get(row["area_code"], row["area_code"])
+        return _row([esc(area), esc(label), *_sample_cells(row)], text_columns=2)
+
+    criteria = [line(r) for r in rows if r["question_id"] is None]
+    questions = [line(r) for r in rows if r["question_id"] is not None]
+    tested = [
+        r["census_in_interval"]
+        for r in rows
+        if r["question_id"] is None and not (r["sample_hidden"] or r["census_hidden"])
+    ]
+    charts = "".join(
+        f"<div><h3>{esc(c)} {esc(CRITERION_NAMES.get(c, ''))}</h3>{sample_chart(data, c)}</div>"
+        for c in data.criteria
+    )
+    legend = (
+        '<p class="legend">'
+        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[True]}"></i>'
+        "sample's 95% interval, census inside</span>"
+        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[False]}"></i>'
+        "census outside</span>"
+        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[None]}"></i>'
+        "census suppressed</span><span>│ dark tick: sample score</span>"
+        '<span><b style="color:#c0392b">●</b> red dot: census score</span>'
+        "<span>right: sample minus census (pts)</span></p>"
+    )
+    return (
+        '<section id="sample"><h2>Inspection sample vs census</h2>'
+        f'<p class="note">{esc(_draw_note(data))} The sample is scored exactly as the census '
+        "is, and set beside the census of the same night, so the error of judging an area "
+        "from a sample is visible. The interval is the sample's 95% Wilson interval. "
+        f"Scores with fewer than {data.threshold} cases evaluated are suppressed "
+        f"({SUPPRESSED}), on either side.</p>"
+        f"<p>The census score lies within the sample's interval for {sum(tested)} of "
+        f"{len(tested)} area criterion scores published on both sides.</p>"
+        f'{legend}<div class="grid">{charts}</div><h3>Per area and criterion</h3>'
+        + _table(head, criteria, text_columns=2)
+        + "<details><summary>questions</summary>"
+        + _table(["Area", "Question", *head[2:]], questions, text_columns=2)
+        + "</details></section>"
+    )
+
+
 def render(data: ReportData) -> str:
     rejected = {r["area_code"] for r in data.runs if r["status"] == "rejected"}
     scored = len({k[0] for k in data.card})
@@ -809,6 +1006,7 @@ def render(data: ReportData) -> str:
             quality_section(data),
             league_section(data, rejected),
             areas_section(data, rejected),
+            sample_section(data),
             trend_section(data),
             sheets_section(data, rejected),
         ]

@@ -36,7 +36,8 @@ def draw_sample(
     seed: int = 0,
     sql_dir: Path | None = None,
 ) -> int:
-    """Replace marts.sample_cases of `as_of` with a fresh draw; returns the cases drawn.
+    """Replace marts.sample_cases of `as_of` with a fresh draw, and its record in
+    marts.sample_draws; returns the cases drawn.
 
     size and min_high_rosh default to the rulebook's [sample] numbers. Eligible
     cases are those the census scores that night, so the sample is a subset of it.
@@ -56,10 +57,11 @@ def draw_sample(
         ("sample_seed", seed),
     ):
         con.execute(f"SET VARIABLE {name} = ?", [value])
-    con.execute("DELETE FROM marts.sample_cases WHERE as_of_date = ?", [as_of])
-    con.execute(f"INSERT INTO marts.sample_cases BY NAME {_sampling_sql('sample_cases', sql_dir)}")
+    for table in ("sample_cases", "sample_draws"):  # the draw, then its record
+        con.execute(f"DELETE FROM marts.{table} WHERE as_of_date = ?", [as_of])
+        con.execute(f"INSERT INTO marts.{table} BY NAME {_sampling_sql(table, sql_dir)}")
     counted = con.execute(
-        "SELECT count(*) FROM marts.sample_cases WHERE as_of_date = ?", [as_of]
+        "SELECT drawn FROM marts.sample_draws WHERE as_of_date = ?", [as_of]
     ).fetchone()
     return int(counted[0]) if counted else 0
 

@@ -64,12 +64,21 @@ WAREHOUSE_DDL = (
     # the cases an inspection-style sample scores; stg_cases reads it when scope = 'sample'
     f"""CREATE TABLE IF NOT EXISTS marts.sample_cases ({PARTITION_COLUMNS},
         case_key VARCHAR NOT NULL, event_number BIGINT NOT NULL)""",
+    # how each night's sample was drawn, so its report can say so; one row per as_of_date
+    """CREATE TABLE IF NOT EXISTS marts.sample_draws (as_of_date DATE NOT NULL,
+        window_start DATE NOT NULL, window_end DATE NOT NULL, size BIGINT NOT NULL,
+        min_high_rosh BIGINT NOT NULL, seed BIGINT NOT NULL, drawn BIGINT NOT NULL,
+        rulebook_version VARCHAR NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS marts.benchmark (as_of_date DATE NOT NULL,
         scope VARCHAR NOT NULL, criterion_id VARCHAR NOT NULL, question_id VARCHAR,
         area_code VARCHAR NOT NULL, region VARCHAR NOT NULL, pct DOUBLE, region_pct DOUBLE,
         national_pct DOUBLE, rank_in_region BIGINT, rank_national BIGINT,
         diff_region_pts DOUBLE, diff_national_pts DOUBLE, flag VARCHAR, composite_score DOUBLE,
         composite_rank BIGINT, rulebook_version VARCHAR NOT NULL)""",
+    f"""CREATE TABLE IF NOT EXISTS marts.data_quality ({PARTITION_COLUMNS},
+        scope VARCHAR NOT NULL, rows_quarantined BIGINT NOT NULL,
+        cases_touched BIGINT NOT NULL, cases_scored BIGINT NOT NULL,
+        scored_cases_touched BIGINT NOT NULL)""",
 )
 
 

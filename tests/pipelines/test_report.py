@@ -8,6 +8,7 @@ message shows in its log. Needs Debian's `chromium` package.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -21,7 +22,14 @@ import duckdb
 import pytest
 
 from pipelines import reference_data, report, warehouse
-from tests.pipelines.test_benchmark import NIGHT_1, NIGHT_2, REJECTION, build_warehouse
+from tests.pipelines.test_benchmark import (
+    NIGHT_1,
+    NIGHT_2,
+    REJECTION,
+    build_warehouse,
+    insert_scorecard,
+    wilson,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = (
@@ -123,8 +131,9 @@ def test_the_harness_catches_console_errors_and_requests(tmp_path):
     assert len(opened.console) == 1 and '"boom"' in opened.console[0]
 
 
-def test_page_needs_nothing_from_outside(page):
-    text = page.read_text(encoding="utf-8")
+@pytest.mark.parametrize("built", ["page", "sampled_page"])
+def test_page_needs_nothing_from_outside(built, request):
+    text = request.getfixturevalue(built).read_text(encoding="utf-8")
     assert not re.search(r"https?:|//[a-z0-9]", text, re.IGNORECASE)
     assert re.findall(r'(?:src|href)="([^"#][^"]*)"', text) == []  # only in-page anchors
     for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "url("):
@@ -192,3 +201,134 @@ def test_report_of_an_empty_warehouse_still_builds(tmp_path):
     reference_data.install(con)
     text = report.build_report(con, NIGHT_2, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "0 of 42 areas scored" in text
+
+
+# The inspection sample of night 2, beside the census of test_benchmark (threshold 5):
+# WAR B1 24/30 = census 80.0; STA B1 28/30 = 93.3 against census 60.0 (outside the
+# interval); WMD B1 3/4 suppressed; LEI B1 10/10 against a suppressed census 3/4; STA C2
+# nothing evaluated, so suppressed too. WAR's B1 questions: B1.1 4/4 suppressed, so
+# B1.5 (6, the smaller of the others) is suppressed with it; the census hides B1.5 (4/4)
+# and so B1.6 (8).
+SAMPLE_COUNTS = [
+    ("WAR", "B1", None, 24, 30),
+    ("WAR", "B1", "B1.1", 4, 4),
+    ("WAR", "B1", "B1.5", 5, 6),
+    ("WAR", "B1", "B1.6", 15, 20),
+    ("WAR", "B3", None, 14, 30),
+    ("WAR", "C2", None, 8, 12),
+    ("STA", "B1", None, 28, 30),
+    ("STA", "B3", None, 21, 30),
+    ("STA", "C2", None, 0, 0),
+    ("WMD", "B1", None, 3, 4),
+    ("LEI", "B1", None, 10, 10),
+]
+SAMPLE_WINDOW = (dt.date(2006, 6, 1), dt.date(2006, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def sampled_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of night 2 with its sample scored and its draw recorded."""
+    con = duckdb.connect()
+    build_warehouse(con, tmp_path_factory.mktemp("sql"))
+    insert_scorecard(con, NIGHT_2, SAMPLE_COUNTS, scope="sample")
+    con.execute(
+        "INSERT INTO marts.sample_draws VALUES (?, ?, ?, 30, 3, 42, 74, 'esi-2006.1')",
+        [NIGHT_2, *SAMPLE_WINDOW],
+    )
+    out = tmp_path_factory.mktemp("sampled") / "report.html"
+    return report.build_report(con, NIGHT_2, out, baseline_as_of=NIGHT_1)
+
+
+def sample_row(area: str, label: str, *cells: str) -> str:
+    return f'<tr><td class="text">{area}</td><td class="text">{label}</td>' + "".join(
+        f"<td>{c}</td>" for c in cells
+    )
+
+
+def interval(met: int, evaluated: int) -> str:
+    low, high = wilson(met, evaluated)
+    return f"{low:.1f}–{high:.1f}"
+
+
+def test_no_sample_no_section(page):
+    text = page.read_text(encoding="utf-8")
+    assert "Inspection sample" not in text and 'id="sample"' not in text
+
+
+def test_sample_section_says_how_it_was_drawn(sampled_page):
+    text = sampled_page.read_text(encoding="utf-8")
+    assert '<a href="#sample">Inspection sample</a>' in text
+    section = text[text.index('<section id="sample">') :]
+    section = section[: section.index("</section>")]
+    assert (
+        "74 cases drawn: in each area up to 30 cases starting between 2006-06-01 and "
+        "2006-06-30 (unpaid work only excluded), at least 3 of them (or all there were) with "
+        "an initial RoH level of high or very high, the rest at random from seed 42; "
+        "rulebook esi-2006.1." in section
+    )
+    # published on both sides: WAR B1, B3, C2 and STA B3 inside, STA B1 outside
+    assert "within the sample's interval for 4 of 5 area criterion scores" in section
+
+
+def test_sample_figures_beside_the_census_with_small_numbers_suppressed(sampled_page):
+    text = sampled_page.read_text(encoding="utf-8")
+    section = text[text.index('<section id="sample">') : text.index('<section id="trend">')]
+    criteria, questions = section.split("<details>")
+    expected = [
+        sample_row("Warwickshire", "B1", "80.0", interval(24, 30), "30", "80.0", "50", "+0.0",
+                   "yes"),
+        sample_row("Warwickshire", "B3", "46.7", interval(14, 30), "30", "50.0", "40", "-3.3",
+                   "yes"),
+        sample_row("Warwickshire", "C2", "66.7", interval(8, 12), "12", "50.0", "20", "+16.7",
+                   "yes"),
+        sample_row("Staffordshire", "B1", "93.3", interval(28, 30), "30", "60.0", "50", "+33.3",
+                   '<span class="sig">no</span>'),
+        sample_row("Staffordshire", "B3", "70.0", interval(21, 30), "30", "70.0", "50", "+0.0",
+                   "yes"),
+        sample_row("Staffordshire", "C2", "*", "*", "*", "50.0", "20", "*", "*"),
+        sample_row("West Midlands", "B1", "*", "*", "*", "50.0", "50", "*", "*"),
+        sample_row("Leicestershire and Rutland", "B1", "100.0", interval(10, 10), "10", "*",
+                   "*", "*", "*"),
+        sample_row("Warwickshire", "B1.1", "*", "*", "*", "50.0", "10", "*", "*"),
+        sample_row("Warwickshire", "B1.5", "*", "*", "*", "*", "*", "*", "*"),
+        sample_row("Warwickshire", "B1.6", "75.0", interval(15, 20), "20", "*", "*", "*", "*"),
+    ]  # fmt: skip
+    shown = [criteria.index(row) for row in expected[:8]]
+    for row in expected[8:]:
+        assert row in questions, row
+    assert criteria.count("<tr><td") == 8 and questions.count("<tr><td") == 3
+    # areas as in ref.areas (by region, then name), each area's criteria in order
+    assert sorted(shown) == [shown[i] for i in (7, 3, 4, 5, 0, 1, 2, 6)]
+    # the suppressed sample counts show nowhere, not even in the chart's tooltips
+    assert "West Midlands sample" not in section and "3 cases" not in section
+    assert section.count("sample suppressed (fewer than 5 cases)") == 2  # WMD B1, STA C2
+
+
+def test_sample_chart_marks_the_census_in_or_outside_the_interval(sampled_page):
+    text = sampled_page.read_text(encoding="utf-8")
+    section = text[text.index('<section id="sample">') : text.index('<section id="trend">')]
+    assert section.count("<svg") == 3
+    inside, outside, unknown = (report.INTERVAL_COLOURS[k] for k in (True, False, None))
+    # per criterion chart, areas by region then name; WMD B1 and STA C2 suppressed
+    bands = re.findall(r'fill="(#[0-9a-f]+)"><title>([^<:]+) sample: ([0-9.]+)%', section)
+    assert bands == [
+        (unknown, "Leicestershire and Rutland", "100.0"),
+        (outside, "Staffordshire", "93.3"),
+        (inside, "Warwickshire", "80.0"),
+        (inside, "Staffordshire", "70.0"),
+        (inside, "Warwickshire", "46.7"),
+        (inside, "Warwickshire", "66.7"),
+    ]
+    low, high = wilson(28, 30)
+    assert f"Staffordshire sample: 93.3% (95% CI {low:.1f}–{high:.1f}), 30 cases" in section
+    assert "Staffordshire census: 60.0%" in section
+    assert "Leicestershire and Rutland census" not in section  # the census is suppressed
+    lei = section[section.index("Leicestershire and Rutland sample: 100.0%") :]
+    assert re.match(r"[^<]*</title></rect><line [^>]*/><text [^>]*>\*</text>", lei)
+
+
+def test_sampled_page_renders_offline_in_chromium(sampled_page, tmp_path):
+    opened = open_in_chromium(sampled_page, tmp_path / "chromium", "--dump-dom")
+    assert opened.console == [] and opened.page_requests == []
+    assert opened.dom.count("<svg") == 7 + 3
+    assert "<h2>Inspection sample vs census</h2>" in opened.dom

@@ -19,7 +19,7 @@ import itertools
 import duckdb
 import pytest
 
-from pipelines import derive, reference_data, warehouse
+from pipelines import derive, reference_data, report, warehouse
 from pipelines.sample import draw_sample, sample_vs_census, score_sample
 from tests.sql.builder import Night, d
 
@@ -164,10 +164,30 @@ def test_same_seed_same_sample_other_seed_other_sample_and_redraw_replaces(night
     assert drawn(con, "WAR") != first
 
 
+def draws(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT * FROM marts.sample_draws ORDER BY ALL").fetchall()
+
+
+def test_each_draw_is_recorded_and_a_redraw_replaces_its_record(night):
+    con, _ = night
+    draw_sample(con, AS_OF, *WINDOW)
+    assert draws(con) == [(AS_OF, *WINDOW, 30, 3, 0, 80, "esi-2006.1")]
+    assert draw_sample(con, AS_OF, *WINDOW, size=6, min_high_rosh=5, seed=7) == 18
+    assert draws(con) == [(AS_OF, *WINDOW, 6, 5, 7, 18, "esi-2006.1")]
+    # another night's draw is kept beside it
+    later = AS_OF + dt.timedelta(days=7)
+    assert draw_sample(con, later, *WINDOW, size=2, min_high_rosh=1, seed=3) == 0
+    assert draws(con) == [
+        (AS_OF, *WINDOW, 6, 5, 7, 18, "esi-2006.1"),
+        (later, *WINDOW, 2, 1, 3, 0, "esi-2006.1"),
+    ]
+
+
 def test_window_end_before_start_is_refused(night):
     con, _ = night
     with pytest.raises(ValueError, match="window"):
         draw_sample(con, AS_OF, WINDOW[1], WINDOW[0])
+    assert draws(con) == []
 
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str, scope: str) -> list[tuple]:
@@ -234,3 +254,19 @@ def test_sample_vs_census_shows_the_difference_and_the_interval(night):
     lei_rows = [r for r in rows if r["area_code"] == "LEI"]
     assert lei_rows[0]["question_id"] is None and lei_rows[0]["criterion_id"] == "B1"
     assert lei_rows[1]["question_id"] == "B1.1"
+
+
+def test_the_nights_report_shows_how_the_sample_was_drawn_and_its_scores(night, tmp_path):
+    con, _ = night
+    score_sample(con, AS_OF, *WINDOW, seed=5)
+    text = report.build_report(con, AS_OF, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert (
+        "80 cases drawn: in each area up to 30 cases starting between 2006-06-01 and "
+        "2006-06-30 (unpaid work only excluded), at least 3 of them (or all there were) with "
+        "an initial RoH level of high or very high, the rest at random from seed 5;" in text
+    )
+    assert (
+        '<td class="text">Leicestershire and Rutland</td><td class="text">B1.1</td>'
+        "<td>100.0</td><td>83.9–100.0</td><td>20</td><td>50.0</td><td>40</td><td>+50.0</td>"
+        '<td><span class="sig">no</span></td>' in text
+    )
