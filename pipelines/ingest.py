@@ -20,7 +20,7 @@ one quarantine record per failed rule and column, and counts once):
 - `value_conflict`: a value that must be blank is given (release_date of CO/SSO,
   register_level other than MAPP, date_completed unless SIGNED/COMPLETE).
 - `code_unknown`: a code (or any element of a code list, or a Y/N value) not in
-  its list.
+  its list; for a code list the detail names only the unknown elements.
 - `date_unparseable`: not a real `YYYY-MM-DD` date (`31/04/2006`, `2006-13-01`,
   Excel serials).
 - `date_before_1990` (`date_before_1900` for date_of_birth).
@@ -405,8 +405,14 @@ def _frame_select(export: ExportFile) -> str:
 
 
 def _quotable(export: ExportFile, name: str) -> bool:
-    """Only non-PII contract columns other than the crn may be quoted in a detail."""
-    return name in export.column_names and name != "crn" and not export.column(name).pii
+    """Only non-PII contract columns other than the crn may be quoted in a detail.
+
+    A code list is not quoted whole: its detail names only the unknown elements.
+    """
+    if name not in export.column_names or name == "crn":
+        return False
+    column = export.column(name)
+    return not column.pii and column.kind != "codes"
 
 
 def _raw_value(export: ExportFile, field_name: str) -> str:
@@ -415,6 +421,16 @@ def _raw_value(export: ExportFile, field_name: str) -> str:
         f"WHEN '{c}' THEN nullif(trim(r.{c}), '')"
         for c in export.column_names
         if _quotable(export, c)
+    )
+    return f"(CASE {field_name} {cases} END)" if cases else "NULL"
+
+
+def _unknown_codes(export: ExportFile, field_name: str) -> str:
+    """SQL for the unknown elements of the code list a finding names, quoted; else NULL."""
+    cases = " ".join(
+        f"WHEN '{c.name}' THEN c.{validate.unknown_column(c.name)}"
+        for c in export.columns
+        if c.kind == "codes"
     )
     return f"(CASE {field_name} {cases} END)" if cases else "NULL"
 
@@ -433,10 +449,12 @@ def _insert_findings(
     )
     con.register("findings", table)
     value, other = _raw_value(export, "f.col"), _raw_value(export, "f.other")
+    unknown = _unknown_codes(export, "f.col")
     con.execute(
         f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
         '{export.file_name}', f.line, c.row_case_key, f.rule,
         f.col || coalesce('=''' || {value} || '''', '') || ' ' || f.problem
+        || coalesce(' ' || {unknown}, '')
         || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
         ELSE '' END
         FROM findings AS f JOIN raw_{export.name} AS r USING (line)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
+import os
 import shutil
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +21,9 @@ from pipelines import ingest, load, settings
 from pipelines.ingest import AreaIngest
 
 log = logging.getLogger(__name__)
+# Ingest is mostly single-threaded pandas/GX work per area, so areas run side by
+# side; two processes keep peak memory well under the 4 GB budget (performance.md).
+INGEST_WORKERS = 2
 Progress = Callable[[str], None]
 
 
@@ -30,6 +37,7 @@ class NightResult:
     areas: list[AreaIngest] = field(default_factory=list)
     bad_folders: list[str] = field(default_factory=list)
     published: dict[str, Path] = field(default_factory=dict)
+    stage_timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def rejected(self) -> list[AreaIngest]:
@@ -84,23 +92,58 @@ def run_night(
     publish_root: Path | None = None,
     work_root: Path | None = None,
     progress: Progress | None = None,
+    ingest_workers: int = INGEST_WORKERS,
 ) -> NightResult:
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     codes, bad_folders = plan_areas(landing, as_of, areas)
     night = NightResult(as_of=as_of, bad_folders=bad_folders)
-    for code in codes:
-        result, _ = ingest_one(landing, as_of, code, work_root)
+    clock = time.perf_counter()
+    for code, result in zip(
+        codes, _ingest_areas(landing, as_of, codes, work_root, ingest_workers), strict=True
+    ):
         night.areas.append(result)
         if progress:
             progress(f"ingested {code}")
+    night.stage_timings["ingest"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     load_ingested(warehouse_path, as_of, codes, work_root, started_at)
+    night.stage_timings["load"] = time.perf_counter() - clock
     if progress:
         progress("loaded and scored")
     if publish_root is not None:
-        night.published = publish_night(warehouse_path, as_of, publish_root)
+        clock = time.perf_counter()
+        night.published = publish_night(warehouse_path, as_of, publish_root, work_root)
+        night.stage_timings["publish"] = time.perf_counter() - clock
         if progress:
             progress("published")
     return night
+
+
+def _ingest_areas(
+    landing: Path, as_of: dt.date, codes: Sequence[str], work_root: Path | None, workers: int
+) -> Iterator[AreaIngest]:
+    """Each area's ingest result in the order of codes, from up to `workers` processes.
+
+    Areas are independent until the writer, so the result is the same as one
+    process; the largest exports start first so the last to finish is a small one.
+    """
+    workers = min(workers, len(codes), os.cpu_count() or 1)
+    if workers <= 1:
+        for code in codes:
+            yield ingest_one(landing, as_of, code, work_root)[0]
+        return
+    night = Path(landing) / as_of.isoformat()
+    largest_first = sorted(
+        codes, key=lambda c: -sum(f.stat().st_size for f in (night / c).iterdir() if f.is_file())
+    )
+    # spawn, not fork: the parent may hold DuckDB and GX threads a fork would copy mid-state
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {
+            code: pool.submit(ingest_one, landing, as_of, code, work_root) for code in largest_first
+        }
+        for code in codes:
+            yield futures[code].result()[0]
 
 
 def load_ingested(
@@ -118,11 +161,32 @@ def load_ingested(
     return load.load_night(warehouse_path, as_of, ingested, started_at=started_at)
 
 
-def publish_night(warehouse_path: Path, as_of: dt.date, publish_root: Path) -> dict[str, Path]:
-    from pipelines import publish, warehouse
+def publish_night(
+    warehouse_path: Path, as_of: dt.date, publish_root: Path, work_root: Path | None = None
+) -> dict[str, Path]:
+    """Write the night's public files; waits while another run's writer holds the warehouse.
 
-    with warehouse.connect(warehouse_path, read_only=True) as con:
-        return publish.publish_night(con, as_of, publish_root)
+    Besides publish.publish_night's files: data_quality.csv and one Data Docs site
+    (data_docs/index.html) of the GX validations the areas' ingests left under
+    work_root; an area rejected at its latest ingest has none.
+    """
+    from pipelines import publish, quality, validate, warehouse
+
+    out = Path(publish_root) / as_of.isoformat()
+
+    def write() -> dict[str, Path]:
+        with warehouse.connect(warehouse_path, read_only=True) as con:
+            published = publish.publish_night(con, as_of, publish_root)
+            published["data_quality"] = quality.write_data_quality(
+                con, as_of, out / "data_quality.csv"
+            )
+        return published
+
+    published = warehouse.with_lock_retry(write)
+    night_work = (work_root or settings.work_root()) / as_of.isoformat()
+    gx_roots = sorted(night_work.glob("*/gx"))
+    published["data_docs"] = validate.publish_data_docs(gx_roots, out / "data_docs")
+    return published
 
 
 def export_dates(landing: Path, first: dt.date, last: dt.date) -> list[dt.date]:

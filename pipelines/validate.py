@@ -24,9 +24,12 @@ tests; regenerate with `python -m pipelines.validate`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
+import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -445,11 +448,15 @@ def validate_frame(
     context, export: ExportFile, frame: pd.DataFrame, area_code: str
 ) -> list[Finding]:
     """Run the export's suite on its check frame; one Finding per failing row and rule."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
     definition = _validation_definition(context, export)
     result = definition.run(
         batch_parameters={"dataframe": frame},
         expectation_parameters={"area_codes": [area_code]},
         result_format=RESULT_FORMAT,
+        # the run name keeps areas apart when publish_data_docs merges their results
+        run_id=RunIdentifier(run_name=area_code, run_time=dt.datetime.now(dt.UTC)),
     )
     findings = []
     for outcome in result.results:
@@ -480,6 +487,36 @@ def build_data_docs(gx_root: Path) -> Path:
     context.build_data_docs()
     (index,) = gx_root.rglob("data_docs/local_site/index.html")
     return index
+
+
+def publish_data_docs(gx_roots: Sequence[Path], site_dir: Path) -> Path:
+    """One Data Docs site of the night's validations in site_dir; returns its index.html.
+
+    Each area ingests into its own GX project (areas run in parallel); their stored
+    validation results, kept apart by run name (the area code), are merged into a
+    scratch project and rendered once, so the night has one site and one copy of
+    GX's static files. The site replaces any earlier one in site_dir.
+    """
+    import great_expectations as gx
+
+    with tempfile.TemporaryDirectory(prefix="data-docs-") as scratch:
+        context = open_context(Path(scratch))
+        for export in EXPORT_FILES:
+            suite_json = json.loads(suite_path(export).read_text(encoding="utf-8"))
+            context.suites.add(gx.ExpectationSuite(**suite_json))
+        merged = Path(scratch) / "gx" / "uncommitted" / "validations"
+        for root in gx_roots:
+            stored = Path(root) / "gx" / "uncommitted" / "validations"
+            for suite_dir in sorted(p for p in stored.glob("*") if p.is_dir()):
+                shutil.copytree(suite_dir, merged / suite_dir.name, dirs_exist_ok=True)
+        context.build_data_docs()
+        built = Path(scratch) / "gx" / "uncommitted" / "data_docs" / "local_site"
+        partial = site_dir.with_name(site_dir.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(built, partial)
+    shutil.rmtree(site_dir, ignore_errors=True)
+    partial.rename(site_dir)
+    return site_dir / "index.html"
 
 
 if __name__ == "__main__":

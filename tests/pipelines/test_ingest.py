@@ -201,6 +201,7 @@ ROW_DEFECTS = [
         KEY_1,
         "contact_date='2007-07-01' is after the export date",
     ),
+    ("contacts.csv", 13, "field_count", None, "has 6 fields, the header has 7"),
     (
         "events.csv",
         4,
@@ -237,12 +238,20 @@ ROW_DEFECTS = [
         "termination_date='2005-12-31' is before supervision_start",
     ),
     ("events.csv", 9, "date_before_1900", key("A000008"), "date_of_birth is before 1900-01-01"),
+    # a code list's detail names only its unknown elements, never the whole value
     (
         "events.csv",
         10,
         "code_unknown",
         key("A000009"),
-        "requirements='SUP|EMC' has unknown code(s)",
+        "diversity_needs has unknown code(s) 'ZZZ'",
+    ),
+    (
+        "events.csv",
+        10,
+        "code_unknown",
+        key("A000009"),
+        "requirements has unknown code(s) 'EMC','XYZ'",
     ),
     (
         "events.csv",
@@ -358,7 +367,7 @@ def test_row_defects_reconcile_and_keep_pii_out(row_defects):
     assert [(f.file, f.rows_in, f.rows_loaded, f.rows_quarantined) for f in result.files] == [
         ("events.csv", 16, 2, 14),
         ("registrations.csv", 6, 2, 4),
-        ("contacts.csv", 11, 3, 8),
+        ("contacts.csv", 12, 3, 9),
         ("oasys_assessments.csv", 5, 2, 3),
         ("oasys_needs.csv", 4, 2, 2),
         ("sentence_plans.csv", 4, 2, 2),
