@@ -18,7 +18,7 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export GX_ANALYTICS_ENABLED := False
 export CASEAUDIT_DATA := $(DATA)
 
-.PHONY: run test lint airflow-db clean
+.PHONY: run test lint airflow-db airflow clean
 
 $(BIN)/caseaudit: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ run: airflow-db
 		echo "nightly_case_audit $$day: done (log: $(DATA)/airflow-$$day.log)"; \
 	done
 	$(BIN)/caseaudit show --as-of $(DEMO_TO)
+
+# the Airflow UI on the embedded default; standalone starts its parts by the name `airflow`
+airflow: airflow-db
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/airflow standalone
 
 test: $(BIN)/caseaudit
 	bash scripts/ensure-test-services

@@ -22,7 +22,10 @@ Supervision Inspection criteria (B1, B3, C2) from that night's exports.
 * **Flow**: discover the areas that landed -> ingest and validate each area in
   parallel (mapped, one Parquet set each) -> one warehouse writer under the
   one-slot pool `caseaudit_warehouse` (load, derive, score in one transaction)
-  -> publish -> fail the run when an area was rejected, after the others published.
+  -> publish, which emits an event of the Asset `caseaudit://marts/scorecard`
+  naming the night (DAG `regional_benchmark` is scheduled on it) -> fail the
+  run when an area was rejected, after the others published, so an operator
+  sees it (the rejected area is marked in `audit.runs` and the report).
 * **Params**: `as_of` overrides the export date; `areas` narrows the areas.
 * **Rerun / backfill**: a rerun replaces exactly that night's rows.
 """
@@ -91,9 +94,13 @@ def nightly_case_audit():
 
     @task(outlets=[NIGHTLY_SCORECARD])
     def publish() -> None:
-        from pipelines import nightly, settings
+        from pipelines import nightly, orchestration, settings
 
-        nightly.publish_night(settings.warehouse_path(), _as_of(), settings.publish_dir())
+        as_of = _as_of()
+        nightly.publish_night(settings.warehouse_path(), as_of, settings.publish_dir())
+        # regional_benchmark reads the night from the event (its runs have no logical date)
+        outlet = get_current_context()["outlet_events"][NIGHTLY_SCORECARD]
+        outlet.extra = orchestration.asset_extra(as_of)
 
     @task(retries=0)
     def fail_on_rejected_areas(rejected: list[str]) -> None:

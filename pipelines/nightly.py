@@ -125,7 +125,9 @@ def _ingest_areas(
     """Each area's ingest result in the order of codes, from up to `workers` processes.
 
     Areas are independent until the writer, so the result is the same as one
-    process; the largest exports start first so the last to finish is a small one.
+    process. The largest export starts first (it takes longest) and the rest go
+    smallest first, so the two largest areas never hold their frames in memory
+    at the same time (peak memory, performance.md).
     """
     workers = min(workers, len(codes), os.cpu_count() or 1)
     if workers <= 1:
@@ -133,14 +135,15 @@ def _ingest_areas(
             yield ingest_one(landing, as_of, code, work_root)[0]
         return
     night = Path(landing) / as_of.isoformat()
-    largest_first = sorted(
-        codes, key=lambda c: -sum(f.stat().st_size for f in (night / c).iterdir() if f.is_file())
+    by_size = sorted(
+        codes, key=lambda c: sum(f.stat().st_size for f in (night / c).iterdir() if f.is_file())
     )
+    submit_order = by_size[-1:] + by_size[:-1]
     # spawn, not fork: the parent may hold DuckDB and GX threads a fork would copy mid-state
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
-            code: pool.submit(ingest_one, landing, as_of, code, work_root) for code in largest_first
+            code: pool.submit(ingest_one, landing, as_of, code, work_root) for code in submit_order
         }
         for code in codes:
             yield futures[code].result()[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
@@ -15,7 +17,7 @@ def dagbag() -> DagBag:
 
 def test_no_import_errors(dagbag: DagBag) -> None:
     assert dagbag.import_errors == {}
-    assert "nightly_case_audit" in dagbag.dags
+    assert sorted(dagbag.dags) == ["nightly_case_audit", "regional_benchmark"]
 
 
 def test_every_dag_has_tags_doc_and_retries(dagbag: DagBag) -> None:
@@ -36,7 +38,64 @@ def test_nightly_writer_is_serialised_by_the_pool(dagbag: DagBag) -> None:
 
 
 def test_dag_files_import_nothing_heavy() -> None:
-    source = (PROJECT_ROOT / "dags" / "nightly_case_audit.py").read_text()
-    top_level = [line for line in source.splitlines() if line.startswith(("import", "from"))]
-    for heavy in ("duckdb", "pandas", "great_expectations", "pipelines"):
-        assert not any(heavy in line for line in top_level), heavy
+    files = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+    assert [f.name for f in files] == ["nightly_case_audit.py", "regional_benchmark.py"]
+    for path in files:
+        top_level = [
+            line for line in path.read_text().splitlines() if line.startswith(("import", "from"))
+        ]
+        for heavy in ("duckdb", "pandas", "great_expectations", "pipelines"):
+            assert not any(heavy in line for line in top_level), (path.name, heavy)
+
+
+def test_benchmark_is_scheduled_on_the_nightly_scorecard_asset(dagbag: DagBag) -> None:
+    nightly = dagbag.dags["nightly_case_audit"]
+    benchmark = dagbag.dags["regional_benchmark"]
+    (outlet,) = nightly.get_task("publish").outlets
+    assert outlet.uri == "caseaudit://marts/scorecard"
+    assert benchmark.timetable.asset_condition.objects == (outlet,)
+    assert benchmark.get_task("rebuild").pool == "caseaudit_warehouse"
+
+
+def test_logical_date_is_the_export_date() -> None:
+    """The 02:00 run on 5 September scores the exports of 4 September (BST and GMT)."""
+    from airflow.timetables.base import TimeRestriction
+
+    from pipelines.airflow_support import as_of_from_context
+
+    dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags")).dags["nightly_case_audit"]
+    for export_date, run_after in (
+        (dt.date(2006, 9, 4), dt.datetime(2006, 9, 5, 1, tzinfo=dt.UTC)),  # 02:00 BST
+        (dt.date(2006, 12, 4), dt.datetime(2006, 12, 5, 2, tzinfo=dt.UTC)),  # 02:00 GMT
+    ):
+        earliest = dt.datetime.combine(export_date, dt.time(), tzinfo=dt.UTC)
+        info = dag.timetable.next_dagrun_info(
+            last_automated_data_interval=None,
+            restriction=TimeRestriction(earliest=earliest, latest=None, catchup=True),
+        )
+        assert info.run_after == run_after
+        context = {"params": {"as_of": None}, "logical_date": info.logical_date}
+        assert as_of_from_context(context) == export_date
+
+
+@pytest.mark.parametrize(
+    ("params", "valid"),
+    [
+        ({"as_of": None, "areas": []}, True),
+        ({"as_of": "2006-09-04", "areas": ["WAR", "DUR"]}, True),
+        ({"as_of": "4 Sept 2006", "areas": []}, False),
+        ({"as_of": None, "areas": ["war"]}, False),
+        ({"as_of": None, "areas": "WAR"}, False),
+    ],
+)
+def test_trigger_form_validates_params(dagbag: DagBag, params: dict, valid: bool) -> None:
+    from airflow.sdk.definitions.param import ParamsDict
+    from airflow.sdk.exceptions import ParamValidationError
+
+    form = ParamsDict(dagbag.dags["nightly_case_audit"].params)
+    if valid:
+        form.update(params)
+        assert form.validate() == params
+    else:
+        with pytest.raises(ParamValidationError):
+            form.update(params)
