@@ -43,6 +43,8 @@ lines has the line it starts on), which DuckDB's reject tables do not give
 (they count records). So each file is read once into memory (sha256, strict
 UTF-8 decode), split into lines and then into fields by DuckDB when it has no
 quotes, by Python's csv module otherwise; all typing happens in DuckDB SQL.
+Great Expectations sees each distinct check row once, and none an earlier
+night of the area already validated (pipelines/check_content.py).
 """
 
 from __future__ import annotations
@@ -58,9 +60,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipelines import identity, reference_data, validate
+from pipelines import check_content, identity, reference_data, validate
 from pipelines.contract import (
     EVENTS,
     EXPORT_FILES,
@@ -95,6 +99,7 @@ class AreaIngest:
     status: str  # loaded | rejected
     message: str = ""
     files: list[FileAudit] = field(default_factory=list)
+    rows_validated: int = 0  # distinct check rows GX saw (check_content.py)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -110,6 +115,7 @@ class AreaIngest:
             status=data["status"],
             message=data["message"],
             files=[FileAudit(**f) for f in data["files"]],
+            rows_validated=data["rows_validated"],
         )
 
 
@@ -195,10 +201,11 @@ def _parse(path: Path, export: ExportFile, expected: dict) -> _Parsed:
             "ask the area to re-export it as UTF-8"
         ) from None
     text = text.removeprefix("\ufeff")
-    unquoted = '"' not in text and "\r" not in text.replace("\r\n", "")
+    unquoted = '"' not in text and text.count("\r") == text.count("\r\n")
     if unquoted:
-        lines = text.split("\n")
-        header = lines[0].removesuffix("\r").split(",") if lines[0] else None
+        lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+        first = lines[0].as_py()
+        header = first.removesuffix("\r").split(",") if first else None
     else:
         records = _quoted_records(text)
         header = next(records, (1, None))[1]
@@ -228,11 +235,11 @@ def _parse(path: Path, export: ExportFile, expected: dict) -> _Parsed:
 
 
 def _split_lines(
-    lines: list[str], export: ExportFile, positions: list[int], width: int
+    lines: pa.Array, export: ExportFile, positions: list[int], width: int
 ) -> tuple[pa.Table, list[tuple[int, int]]]:
     """A file without quotes: one record per line, split by DuckDB rather than a Python loop."""
     table = pa.table(
-        {"line": pa.array(range(1, len(lines) + 1), pa.int64()), "text": pa.array(lines)}
+        {"line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)), "text": lines}
     )
     with duckdb.connect() as con:
         con.register("lines", table)
@@ -391,19 +398,6 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
     )
 
 
-def _frame_select(export: ExportFile) -> str:
-    """The check frame: the crn only as its shape (letters -> A, digits -> 0)."""
-    columns = []
-    for name in validate.frame_columns(export):
-        if name == "crn":
-            columns.append(
-                "regexp_replace(regexp_replace(crn, '[A-Z]', 'A', 'g'), '[0-9]', '0', 'g') AS crn"
-            )
-        else:
-            columns.append(name)
-    return f"SELECT {', '.join(columns)} FROM checked_{export.name} ORDER BY line"
-
-
 def _quotable(export: ExportFile, name: str) -> bool:
     """Only non-PII contract columns other than the crn may be quoted in a detail.
 
@@ -435,32 +429,21 @@ def _unknown_codes(export: ExportFile, field_name: str) -> str:
     return f"(CASE {field_name} {cases} END)" if cases else "NULL"
 
 
-def _insert_findings(
-    con: duckdb.DuckDBPyConnection, export: ExportFile, findings: list[validate.Finding]
-) -> None:
-    table = pa.table(
-        {
-            "line": pa.array([f.line for f in findings], pa.int64()),
-            "rule": pa.array([f.rule for f in findings], pa.string()),
-            "col": pa.array([f.column for f in findings], pa.string()),
-            "other": pa.array([f.other for f in findings], pa.string()),
-            "problem": pa.array([f.problem for f in findings], pa.string()),
-        }
-    )
-    con.register("findings", table)
+def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
+    """Quarantine every line whose content has findings (the `findings` view, by first line)."""
     value, other = _raw_value(export, "f.col"), _raw_value(export, "f.other")
     unknown = _unknown_codes(export, "f.col")
     con.execute(
         f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
-        '{export.file_name}', f.line, c.row_case_key, f.rule,
+        '{export.file_name}', g.line, c.row_case_key, f.rule,
         f.col || coalesce('=''' || {value} || '''', '') || ' ' || f.problem
         || coalesce(' ' || {unknown}, '')
         || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
         ELSE '' END
-        FROM findings AS f JOIN raw_{export.name} AS r USING (line)
-        JOIN checked_{export.name} AS c USING (line)"""
+        FROM findings AS f JOIN check_{export.name} AS g ON g.first_line = f.line
+        JOIN raw_{export.name} AS r ON r.line = g.line
+        JOIN checked_{export.name} AS c ON c.line = g.line"""
     )
-    con.unregister("findings")
 
 
 def _write_staging(con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: Path) -> int:
@@ -477,7 +460,10 @@ def _write_staging(con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: 
 
 def _clear_outputs(out_dir: Path) -> None:
     """A rerun into the same folder must never leave a previous run's files behind."""
-    for name in [f"{e.name}.parquet" for e in EXPORT_FILES] + [QUARANTINE_NAME, RESULT_NAME]:
+    stores = [check_content.store_name(e) for e in EXPORT_FILES]
+    for name in (
+        [f"{e.name}.parquet" for e in EXPORT_FILES] + stores + [QUARANTINE_NAME, RESULT_NAME]
+    ):
         (out_dir / name).unlink(missing_ok=True)
 
 
@@ -493,9 +479,18 @@ def _finish(result: AreaIngest, out_dir: Path) -> AreaIngest:
 
 
 def ingest_area(
-    landing_root: Path, as_of: dt.date, area_code: str, out_dir: Path, secret: bytes
+    landing_root: Path,
+    as_of: dt.date,
+    area_code: str,
+    out_dir: Path,
+    secret: bytes,
+    known: Path | None = None,
 ) -> AreaIngest:
-    """Ingest and validate one area's export for as_of into out_dir (see module doc)."""
+    """Ingest and validate one area's export for as_of into out_dir (see module doc).
+
+    `known`: an earlier night's out_dir of the area, whose validated contents
+    GX need not see again (pipelines/check_content.py).
+    """
     check_area_code(area_code)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -543,6 +538,7 @@ def ingest_area(
             "line BIGINT, case_key VARCHAR, rule VARCHAR, detail VARCHAR)"
         )
         context = validate.open_context(out_dir / "gx", fresh=True)
+        rows_validated = 0
         for export in EXPORT_FILES:
             p = parsed[export.name]
             if p.misshapen:
@@ -554,9 +550,15 @@ def ingest_area(
                         for line, n in p.misshapen
                     ],
                 )
-            frame = con.sql(_frame_select(export)).arrow().read_all()
-            findings = validate.validate_frame(context, export, _to_pandas(frame), area_code)
-            _insert_findings(con, export, findings)
+            rows_validated += check_content.create(con, export, known)
+            frame = con.sql(check_content.frame_select(export)).arrow().read_all()
+            findings = check_content.reused_findings(con, export)
+            if frame.num_rows:
+                findings += validate.validate_frame(context, export, _to_pandas(frame), area_code)
+            check_content.register_findings(con, findings)
+            _insert_findings(con, export)
+            check_content.write_store(con, export, out_dir)
+            con.unregister("findings")
         files = []
         for export in EXPORT_FILES:
             loaded = _write_staging(con, export, out_dir)
@@ -569,11 +571,12 @@ def ingest_area(
             f"COPY (SELECT * FROM quarantine ORDER BY file, line, rule, detail) "
             f"TO '{out_dir / QUARANTINE_NAME}' (FORMAT parquet)"
         )
-    result = AreaIngest(area_code, as_of, "loaded", "; ".join(notes), files)
+    result = AreaIngest(area_code, as_of, "loaded", "; ".join(notes), files, rows_validated)
     log.info(
-        "%s %s loaded: %s",
+        "%s %s loaded (GX saw %d distinct new check rows): %s",
         area_code,
         as_of,
+        rows_validated,
         ", ".join(f"{f.file} {f.rows_loaded}/{f.rows_in}" for f in files),
     )
     return _finish(result, out_dir)

@@ -71,6 +71,23 @@ def plan_areas(
     return landed, bad_folders
 
 
+def last_loaded_work_dir(as_of: dt.date, area_code: str, root: Path | None = None) -> Path | None:
+    """The area's work folder of the latest earlier night that loaded, if any is left."""
+    root = root or settings.work_root()
+    earlier = sorted(
+        (d for d in root.glob(f"*/{area_code}") if d.parent.name < as_of.isoformat()),
+        key=lambda d: d.parent.name,
+        reverse=True,
+    )
+    for folder in earlier:
+        try:
+            if ingest.read_result(folder).status == "loaded":
+                return folder
+        except (OSError, ValueError, KeyError):
+            continue  # a night still being written or cleared: not a source of findings
+    return None
+
+
 def ingest_one(
     landing: Path, as_of: dt.date, area_code: str, work_root: Path | None = None
 ) -> tuple[AreaIngest, Path]:
@@ -78,7 +95,9 @@ def ingest_one(
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    result = ingest.ingest_area(landing, as_of, area_code, out, settings.case_key_secret())
+    known = last_loaded_work_dir(as_of, area_code, work_root)
+    secret = settings.case_key_secret()
+    result = ingest.ingest_area(landing, as_of, area_code, out, secret, known)
     if result.status != "loaded":
         log.error("%s %s rejected: %s", area_code, as_of, result.message)
     return result, out
