@@ -18,7 +18,7 @@ export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export GX_ANALYTICS_ENABLED := False
 export CASEAUDIT_DATA := $(DATA)
 
-.PHONY: run test lint airflow-db airflow clean
+.PHONY: run test lint bench airflow-db airflow clean
 
 $(BIN)/caseaudit: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,9 +49,15 @@ test: $(BIN)/caseaudit
 	bash scripts/ensure-test-services
 	$(BIN)/python -m pytest
 
+# national-scale benchmark (issue 7), not part of `make test`: about an hour on 2 cores;
+# writes docs/benchmarks.md (see benchmarks/README.md)
+BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,run,steady,quarter,backfill,airflow
+bench: $(BIN)/caseaudit
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
 lint: $(BIN)/caseaudit
-	$(BIN)/ruff check pipelines dags tests
-	$(BIN)/ruff format --check pipelines dags tests
+	$(BIN)/ruff check pipelines dags tests benchmarks
+	$(BIN)/ruff format --check pipelines dags tests benchmarks
 	$(BIN)/sqlfluff lint sql
 	$(BIN)/mypy
 
