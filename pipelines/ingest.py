@@ -587,11 +587,11 @@ def ingest_area(
         )
     result = AreaIngest(area_code, as_of, "loaded", "; ".join(notes), files, rows_validated)
     log.info(
-        "%s %s loaded (GX saw %d distinct new check rows): %s",
+        "%s %s loaded: %s; GX saw %d new distinct check rows",
         area_code,
         as_of,
-        rows_validated,
         ", ".join(f"{f.file} {f.rows_loaded}/{f.rows_in}" for f in files),
+        rows_validated,
     )
     return _finish(result, out_dir)
 
