@@ -9,14 +9,17 @@ the few plain values the suite compares. So:
 
 - within a night, GX validates one row per distinct content, named by the first
   line that has it, and its findings apply to every line sharing that content;
-- across nights (performance.md), each area's work folder keeps the night's
-  distinct contents with their findings (`validated_<export>.parquet`, no PII:
-  nothing there is more than the check frame already is), and the next night
-  takes the findings of any content seen before instead of asking GX again.
-  A date that moves past the export date changes its `__not_future` flag, and a
-  key that becomes shared changes `key__unique`, so such a row is new content
-  and goes to GX. The store is only read under the same suite digest (suite
-  JSON, frame columns and GX version); anything else starts cold.
+- across areas and nights (performance.md), each area's work folder keeps the
+  night's distinct contents with their findings (`validated_<export>.parquet`,
+  no PII: nothing there is more than the check frame already is); the writer
+  merges every loaded night's into one national store (`<work root>/validated/`).
+  An area takes the findings of any content in the national store, or in the
+  store of an area that finished earlier the same night, instead of asking GX
+  again. No content depends on the area (area_code is a flag against the
+  folder). A date that moves past the export date changes its `__not_future`
+  flag, and a key that becomes shared changes `key__unique`, so such a row is
+  new content and goes to GX. Stores are only read under the same suite digest
+  (suite JSON, frame columns and GX version); anything else starts cold.
 
 The result equals validating every row (tests/pipelines/test_check_content.py).
 Data Docs show what GX was asked: the night's new contents.
@@ -25,6 +28,8 @@ Data Docs show what GX was asked: the night's new contents.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -32,10 +37,12 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import validate
-from pipelines.contract import ExportFile
+from pipelines.contract import EXPORT_FILES, ExportFile
 
 _LETTERS, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 _SHAPE = "A" * len(_LETTERS) + "0" * len(_DIGITS)
+_FINDINGS = "STRUCT(rule VARCHAR, col VARCHAR, other VARCHAR, problem VARCHAR)[]"
+NATIONAL = "validated"  # the national store's folder under the work root
 
 
 def store_name(export: ExportFile) -> str:
@@ -57,50 +64,91 @@ def suite_digest(export: ExportFile) -> str:
     return hashlib.sha256(suite + b"\0" + columns + b"\0" + release).hexdigest()
 
 
-def create(con: duckdb.DuckDBPyConnection, export: ExportFile, known: Path | None) -> int:
-    """TEMP tables check_<export> (content and first line per line) and its reused findings.
+def create(con: duckdb.DuckDBPyConnection, export: ExportFile, known: Sequence[Path]) -> int:
+    """check_<export> (view: each line's content), contents_<export> and reused_<export>.
 
-    `known` is an earlier night's work folder of the same area. Returns the
-    number of distinct contents GX still has to see.
+    contents_<export> holds each distinct content once with the first line that
+    has it; reused_<export> the findings the stores in the `known` folders
+    (known_folders) hold for some of them. Returns the number of distinct
+    contents GX still has to see.
     """
-    name = export.name
+    name, names = export.name, _content_columns(export)
     columns = [
         f"translate(crn, '{_LETTERS}{_DIGITS}', '{_SHAPE}') AS crn" if c == "crn" else c
-        for c in _content_columns(export)
+        for c in names
     ]
     con.execute(
-        f"CREATE TEMP TABLE check_{name} AS SELECT *, min(line) OVER (PARTITION BY "
-        f"{', '.join(_content_columns(export))}) AS first_line "
-        f"FROM (SELECT line, {', '.join(columns)} FROM checked_{name})"
+        f"CREATE TEMP VIEW check_{name} AS SELECT line, {', '.join(columns)} FROM checked_{name}"
     )
-    stored = known / store_name(export) if known else None
-    source = f"read_parquet('{stored}')" if stored and stored.is_file() else None
-    if source is None:
-        con.execute(
-            f"CREATE TEMP TABLE reused_{name} (line BIGINT, "
-            "findings STRUCT(rule VARCHAR, col VARCHAR, other VARCHAR, problem VARCHAR)[])"
-        )
-    else:
-        on = " AND ".join(f"k.{c} IS NOT DISTINCT FROM c.{c}" for c in _content_columns(export))
-        con.execute(
-            f"CREATE TEMP TABLE reused_{name} AS SELECT c.line, k.findings "
-            f"FROM check_{name} AS c JOIN {source} AS k ON {on} "
-            f"WHERE c.line = c.first_line AND k.suite = ?",
-            [suite_digest(export)],
-        )
+    con.execute(
+        f"CREATE TEMP TABLE contents_{name} AS SELECT {', '.join(names)}, min(line) AS first_line "
+        f"FROM check_{name} GROUP BY ALL"
+    )
+    _create_known(con, export, [d / store_name(export) for d in known])
+    con.execute(
+        f"CREATE TEMP TABLE reused_{name} AS SELECT c.first_line AS line, k.findings "
+        f"FROM contents_{name} AS c JOIN known_{name} AS k ON {_same_content(names, 'k', 'c')}"
+    )
     ((new,),) = con.execute(
-        f"SELECT count(*) FROM check_{name} WHERE line = first_line "
-        f"AND line NOT IN (SELECT line FROM reused_{name})"
+        f"SELECT count(*) FROM contents_{name} "
+        f"WHERE first_line NOT IN (SELECT line FROM reused_{name})"
     ).fetchall()
     return int(new)
+
+
+def _create_known(con: duckdb.DuckDBPyConnection, export: ExportFile, stores: list[Path]) -> None:
+    """TEMP TABLE known_<export>: each stored content once, from the stores still on disk.
+
+    Another area's rerun may remove its store meanwhile: then the stores are
+    read one by one, skipping what is gone.
+    """
+    names = _content_columns(export)
+    con.execute(
+        f"CREATE TEMP TABLE known_{export.name} AS SELECT {', '.join(names)}, "
+        f"CAST([] AS {_FINDINGS}) AS findings FROM contents_{export.name} LIMIT 0"
+    )
+    present = [str(p) for p in stores if p.is_file()]
+    select = (
+        f"INSERT INTO known_{export.name} SELECT {', '.join(names)}, any_value(findings) "
+        f"FROM read_parquet(?) WHERE suite = ? GROUP BY ALL"
+    )
+    try:
+        if present:
+            con.execute(select, [present, suite_digest(export)])
+    except duckdb.IOException:
+        con.execute(f"DELETE FROM known_{export.name}")
+        for store in present:
+            try:
+                con.execute(select, [[store], suite_digest(export)])
+            except duckdb.IOException:
+                continue
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE known_{export.name} AS SELECT {', '.join(names)}, "
+            f"any_value(findings) AS findings FROM known_{export.name} GROUP BY ALL"
+        )
+
+
+def _same_content(names: list[str], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in names)
 
 
 def frame_select(export: ExportFile) -> str:
     """The check frame GX validates: each new content once, named by its first line."""
     name = export.name
+    columns = ["first_line AS line"] + _content_columns(export)
     return (
-        f"SELECT {', '.join(validate.frame_columns(export))} FROM check_{name} "
-        f"WHERE line = first_line AND line NOT IN (SELECT line FROM reused_{name}) ORDER BY line"
+        f"SELECT {', '.join(columns)} FROM contents_{name} "
+        f"WHERE first_line NOT IN (SELECT line FROM reused_{name}) ORDER BY first_line"
+    )
+
+
+def failing_lines_select(export: ExportFile) -> str:
+    """Every line with the findings of its content (the `findings` view, by first line)."""
+    name, names = export.name, _content_columns(export)
+    return (
+        f"SELECT g.line, f.rule, f.col, f.other, f.problem FROM check_{name} AS g "
+        f"JOIN (contents_{name} AS c JOIN findings AS f ON f.line = c.first_line) "
+        f"ON {_same_content(names, 'g', 'c')}"
     )
 
 
@@ -128,16 +176,54 @@ def register_findings(con: duckdb.DuckDBPyConnection, findings: list[validate.Fi
 
 
 def write_store(con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: Path) -> None:
-    """Every distinct content of the night with its findings (from the `findings` view)."""
+    """Every distinct content of the night with its findings (from the `findings` view).
+
+    Written under a temporary name and renamed, so another area never reads half a store.
+    """
     names = _content_columns(export)
     content = ", ".join(f"c.{c}" for c in names)
+    store = Path(out_dir) / store_name(export)
+    partial = store.with_name(f".{store.name}.partial")
     con.execute(
         f"""COPY (SELECT {content}, ? AS suite,
         coalesce(list({{'rule': f.rule, 'col': f.col, 'other': f.other, 'problem': f.problem}}
         ORDER BY f.rule, f.col, f.other, f.problem) FILTER (WHERE f.rule IS NOT NULL), [])
         AS findings
-        FROM check_{export.name} AS c LEFT JOIN findings AS f ON f.line = c.line
-        WHERE c.line = c.first_line GROUP BY c.line, {content} ORDER BY c.line)
-        TO '{Path(out_dir) / store_name(export)}' (FORMAT parquet)""",
+        FROM contents_{export.name} AS c LEFT JOIN findings AS f ON f.line = c.first_line
+        GROUP BY c.first_line, {content} ORDER BY c.first_line)
+        TO '{partial}' (FORMAT parquet)""",
         [suite_digest(export)],
     )
+    os.replace(partial, store)
+
+
+def merge_national(work_root: Path, area_dirs: Sequence[Path]) -> None:
+    """Add the loaded areas' stores to the national store under the work root.
+
+    Only contents under the current suite digest are kept; the writer calls this
+    after the night's load committed, so only loaded nights feed it.
+    """
+    national = Path(work_root) / NATIONAL
+    national.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        for export in EXPORT_FILES:
+            store = national / store_name(export)
+            sources = [str(p) for p in [store, *(d / store_name(export) for d in area_dirs)]]
+            sources = [p for p in sources if Path(p).is_file()]
+            if not sources:
+                continue
+            names = ", ".join(_content_columns(export))
+            partial = store.with_name(f".{store.name}.partial")
+            con.execute(
+                f"COPY (SELECT {names}, suite, any_value(findings) AS findings "
+                f"FROM read_parquet(?) WHERE suite = ? GROUP BY ALL ORDER BY ALL) "
+                f"TO '{partial}' (FORMAT parquet)",
+                [sources, suite_digest(export)],
+            )
+            os.replace(partial, store)
+
+
+def known_folders(work_root: Path, night: Path) -> list[Path]:
+    """Where an area of `night` (its work folder's parent) finds validated contents."""
+    return [Path(work_root) / NATIONAL, *sorted(p for p in Path(night).iterdir() if p.is_dir())]

@@ -40,11 +40,13 @@ one quarantine record per failed rule and column, and counts once):
 
 Line numbers are physical lines of the CSV (header = 1; a record spanning
 lines has the line it starts on), which DuckDB's reject tables do not give
-(they count records). So each file is read once into memory (sha256, strict
-UTF-8 decode), split into lines and then into fields by DuckDB when it has no
-quotes, by Python's csv module otherwise; all typing happens in DuckDB SQL.
-Great Expectations sees each distinct check row once, and none an earlier
-night of the area already validated (pipelines/check_content.py).
+(they count records). Each file is read once into memory (sha256, strict UTF-8
+decode, header). A file without quotes or blank lines whose every line has the
+header's width is then read by DuckDB's parallel CSV reader (record n is line
+n + 1); any other file is split line by line (by DuckDB without quotes, by
+Python's csv module with them) so each misshapen line is named. All typing
+happens in DuckDB SQL. Great Expectations sees each distinct check row once,
+and none validated before (pipelines/check_content.py).
 """
 
 from __future__ import annotations
@@ -130,9 +132,8 @@ class FileRejected(Exception):
 
 @dataclass
 class _Parsed:
-    """One export file split into records; values still text."""
+    """One export file split into records: TEMP table raw_<export> (line + text columns)."""
 
-    raw: pa.Table  # line + the contract's columns, as read
     misshapen: list[tuple[int, int]]  # (line, number of fields)
     header_width: int
     rows_in: int
@@ -192,7 +193,9 @@ def _connect(spill_dir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _parse(path: Path, export: ExportFile, expected: dict, spill_dir: Path) -> _Parsed:
+def _parse(
+    con: duckdb.DuckDBPyConnection, path: Path, export: ExportFile, expected: dict
+) -> _Parsed:
     """Read the file once: checksum, UTF-8, header, records with their physical lines."""
     name = export.file_name
     if not path.is_file():
@@ -215,8 +218,7 @@ def _parse(path: Path, export: ExportFile, expected: dict, spill_dir: Path) -> _
     text = text.removeprefix("\ufeff")
     unquoted = '"' not in text and text.count("\r") == text.count("\r\n")
     if unquoted:
-        lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
-        first = lines[0].as_py()
+        first = text.split("\n", 1)[0]
         header = first.removesuffix("\r").split(",") if first else None
     else:
         records = _quoted_records(text)
@@ -232,43 +234,94 @@ def _parse(path: Path, export: ExportFile, expected: dict, spill_dir: Path) -> _
         problem += f"column(s) {', '.join(repeated)} appear more than once" if repeated else ""
         raise FileRejected(f"{name}: {problem}: ask the area to fix the export layout")
     positions = [names.index(c) for c in export.column_names]
-    if unquoted:
-        raw, misshapen = _split_lines(lines, export, positions, len(names), spill_dir)
-    else:
-        raw, misshapen = _split_records(records, export, positions, len(names))
-    rows_in = raw.num_rows + len(misshapen)
+    misshapen: list[tuple[int, int]] = []
+    if not (unquoted and _read_plain(con, path, text, export, positions, len(names))):
+        if unquoted:
+            lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+            misshapen = _split_lines(con, lines, export, positions, len(names))
+        else:
+            misshapen = _split_records(con, records, export, positions, len(names))
+    ((records_read,),) = con.execute(f"SELECT count(*) FROM raw_{export.name}").fetchall()
+    rows_in = records_read + len(misshapen)
     if "rows" in expected and expected["rows"] != rows_in:
         raise FileRejected(
             f"{name} has {rows_in} rows but {MANIFEST_NAME} says {expected['rows']} "
             "(truncated transfer): ask the area to resend"
         )
     extra = [h for h in names if h and h not in export.column_names]
-    return _Parsed(raw, misshapen, len(names), rows_in, sha256, extra)
+    return _Parsed(misshapen, len(names), rows_in, sha256, extra)
+
+
+def _read_plain(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    text: str,
+    export: ExportFile,
+    positions: list[int],
+    width: int,
+) -> bool:
+    """The common case, read by DuckDB's parallel CSV reader: True if it applied.
+
+    It applies to a file without quotes or blank lines whose every line has the
+    header's number of fields (DuckDB stops at a short or long line; a long line
+    it accepts, `1,2,3,` for three columns, the comma count catches), so record
+    n is physical line n + 1. Anything else goes the slower way that names each
+    misshapen line.
+    """
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if "\n\n" in text or "\n\r\n" in text or text.count(",") != (width - 1) * lines:
+        return False
+    columns = ", ".join(f"'f{i}': 'VARCHAR'" for i in range(width))
+    selected = ", ".join(
+        f"f{p} AS {c}" for c, p in zip(export.column_names, positions, strict=True)
+    )
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE raw_{export.name} AS SELECT row_number() OVER () + 1 AS line, "
+            f"{selected} FROM read_csv(?, header = false, skip = 1, delim = ',', "
+            f"auto_detect = false, strict_mode = true, null_padding = false, "
+            f"columns = {{{columns}}})",
+            [str(path)],
+        )
+    except duckdb.InvalidInputException:
+        con.execute(f"DROP TABLE IF EXISTS raw_{export.name}")
+        return False
+    ((records,),) = con.execute(f"SELECT count(*) FROM raw_{export.name}").fetchall()
+    if records != lines - 1:
+        con.execute(f"DROP TABLE raw_{export.name}")
+        return False
+    return True
 
 
 def _split_lines(
-    lines: pa.Array, export: ExportFile, positions: list[int], width: int, spill_dir: Path
-) -> tuple[pa.Table, list[tuple[int, int]]]:
+    con: duckdb.DuckDBPyConnection,
+    lines: pa.Array,
+    export: ExportFile,
+    positions: list[int],
+    width: int,
+) -> list[tuple[int, int]]:
     """A file without quotes: one record per line, split by DuckDB rather than a Python loop."""
     table = pa.table(
         {"line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)), "text": lines}
     )
-    with _connect(spill_dir) as con:
-        con.register("lines", table)
-        con.execute(
-            "CREATE TEMP TABLE records AS SELECT line, string_split(rtrim(text, chr(13)), ',') "
-            "AS fields FROM lines WHERE line > 1 AND rtrim(text, chr(13)) <> ''"
-        )
-        misshapen = con.execute(
-            "SELECT line, len(fields) FROM records WHERE len(fields) <> ? ORDER BY line", [width]
-        ).fetchall()
-        columns = ", ".join(
-            f"fields[{p + 1}] AS {c}" for c, p in zip(export.column_names, positions, strict=True)
-        )
-        raw = con.sql(
-            f"SELECT line, {columns} FROM records WHERE len(fields) = {width} ORDER BY line"
-        ).fetch_arrow_table()
-    return raw, misshapen
+    con.register("lines", table)
+    con.execute(
+        "CREATE TEMP TABLE records AS SELECT line, string_split(rtrim(text, chr(13)), ',') "
+        "AS fields FROM lines WHERE line > 1 AND rtrim(text, chr(13)) <> ''"
+    )
+    con.unregister("lines")
+    misshapen = con.execute(
+        "SELECT line, len(fields) FROM records WHERE len(fields) <> ? ORDER BY line", [width]
+    ).fetchall()
+    columns = ", ".join(
+        f"fields[{p + 1}] AS {c}" for c, p in zip(export.column_names, positions, strict=True)
+    )
+    con.execute(
+        f"CREATE TEMP TABLE raw_{export.name} AS SELECT line, {columns} FROM records "
+        f"WHERE len(fields) = {width} ORDER BY line"
+    )
+    con.execute("DROP TABLE records")
+    return misshapen
 
 
 def _quoted_records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -281,11 +334,12 @@ def _quoted_records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _split_records(
+    con: duckdb.DuckDBPyConnection,
     records: Iterator[tuple[int, list[str]]],
     export: ExportFile,
     positions: list[int],
     width: int,
-) -> tuple[pa.Table, list[tuple[int, int]]]:
+) -> list[tuple[int, int]]:
     lines, rows, misshapen = [], [], []
     for start, fields in records:
         if not fields:
@@ -302,7 +356,10 @@ def _split_records(
         {"line": pa.array(lines, pa.int64())}
         | {c: pa.array(v, pa.string()) for c, v in zip(export.column_names, columns, strict=True)}
     )
-    return raw, misshapen
+    con.register("quoted", raw)
+    con.execute(f"CREATE TEMP TABLE raw_{export.name} AS SELECT * FROM quoted")
+    con.unregister("quoted")
+    return misshapen
 
 
 def _sql_list(values) -> str:
@@ -341,7 +398,7 @@ def _typed_select(column: Column) -> list[str]:
             f"|| '''' END AS {validate.unknown_column(name)}",
         ]
     expressions = [f"{value} AS {name}"]
-    if column.pii:
+    if not validate.holds_value(column):
         expressions.append(
             f"CASE WHEN {value} IS NOT NULL THEN true END AS {validate.valid_column(name)}"
         )
@@ -391,6 +448,7 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
     if "crn" in export.column_names:
         extra.append("t.case_key AS row_case_key")
     if export is EVENTS:
+        extra.append(f"t.area_code = getvariable('area_code') AS {validate.AREA_IS_FOLDER}")
         extra.append(
             f"CASE WHEN t.sentence_type = 'LIC' THEN t.release_date "
             f"WHEN t.sentence_type IN ('CO', 'SSO') THEN t.sentence_date END "
@@ -404,9 +462,14 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
             f"AND e.{validate.not_future_column('sentence_date')}) "
             f"AS {validate.PLAN_EVENT_SENTENCE_DATE}"
         )
+    orders = [
+        f"CASE WHEN {o.later} IS NULL OR {o.earlier} IS NULL THEN NULL "
+        f"ELSE {o.later} >= {o.earlier} END AS {validate.order_column(o)}"
+        for o in validate.date_orders(export)
+    ]
     con.execute(
-        f"CREATE TEMP TABLE checked_{export.name} AS SELECT t.*, {', '.join(extra)} "
-        f"FROM typed_{export.name} AS t"
+        f"CREATE TEMP TABLE checked_{export.name} AS SELECT *{''.join(', ' + o for o in orders)} "
+        f"FROM (SELECT t.*, {', '.join(extra)} FROM typed_{export.name} AS t)"
     )
 
 
@@ -447,14 +510,14 @@ def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None
     unknown = _unknown_codes(export, "f.col")
     con.execute(
         f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
-        '{export.file_name}', g.line, c.row_case_key, f.rule,
+        '{export.file_name}', f.line, c.row_case_key, f.rule,
         f.col || coalesce('=''' || {value} || '''', '') || ' ' || f.problem
         || coalesce(' ' || {unknown}, '')
         || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
         ELSE '' END
-        FROM findings AS f JOIN check_{export.name} AS g ON g.first_line = f.line
-        JOIN raw_{export.name} AS r ON r.line = g.line
-        JOIN checked_{export.name} AS c ON c.line = g.line"""
+        FROM ({check_content.failing_lines_select(export)}) AS f
+        JOIN raw_{export.name} AS r ON r.line = f.line
+        JOIN checked_{export.name} AS c ON c.line = f.line"""
     )
 
 
@@ -497,20 +560,32 @@ def ingest_area(
     area_code: str,
     out_dir: Path,
     secret: bytes,
-    known: Path | None = None,
+    known: Sequence[Path] = (),
 ) -> AreaIngest:
     """Ingest and validate one area's export for as_of into out_dir (see module doc).
 
-    `known`: an earlier night's out_dir of the area, whose validated contents
-    GX need not see again (pipelines/check_content.py).
+    `known`: folders whose stores of validated contents GX need not see again
+    (pipelines/check_content.py: known_folders).
     """
     check_area_code(area_code)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_outputs(out_dir)
-    area_dir = Path(landing_root) / as_of.isoformat() / area_code
-    spill_dir = out_dir / SPILL_DIR
+    with _connect(out_dir / SPILL_DIR) as con:
+        result = _ingest(con, Path(landing_root), as_of, area_code, out_dir, secret, known)
+    return _finish(result, out_dir)
 
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    landing_root: Path,
+    as_of: dt.date,
+    area_code: str,
+    out_dir: Path,
+    secret: bytes,
+    known: Sequence[Path],
+) -> AreaIngest:
+    area_dir = landing_root / as_of.isoformat() / area_code
     parsed: dict[str, _Parsed] = {}
     problems: list[str] = []
     try:
@@ -521,13 +596,13 @@ def ingest_area(
     for export in EXPORT_FILES:
         try:
             expected = manifest.get(export.file_name, {})
-            parsed[export.name] = _parse(area_dir / export.file_name, export, expected, spill_dir)
+            parsed[export.name] = _parse(con, area_dir / export.file_name, export, expected)
         except FileRejected as error:
             problems.append(str(error))
     if problems:
         message = f"{area_code} {as_of} rejected, nothing loaded: " + "; ".join(problems)
         log.error("%s", message)
-        return _finish(AreaIngest(area_code, as_of, "rejected", message), out_dir)
+        return AreaIngest(area_code, as_of, "rejected", message)
 
     notes = [
         f"{EXPORTS_BY_NAME[n].file_name}: ignored unknown column(s) {', '.join(p.extra_columns)}"
@@ -537,54 +612,51 @@ def ingest_area(
     for note in notes:
         log.warning("%s %s %s", area_code, as_of, note)
 
-    with _connect(spill_dir) as con:
-        con.execute("SET VARIABLE as_of = ?", [as_of])
-        con.execute("SET VARIABLE area_code = ?", [area_code])
-        for name, p in parsed.items():
-            con.register(f"raw_{name}", p.raw)
-        _install_case_keys(con, secret)
-        for export in EXPORT_FILES:
-            _create_typed(con, export)
-        for export in EXPORT_FILES:
-            _create_checked(con, export)
-        con.execute(
-            "CREATE TEMP TABLE quarantine (as_of_date DATE, area_code VARCHAR, file VARCHAR, "
-            "line BIGINT, case_key VARCHAR, rule VARCHAR, detail VARCHAR)"
-        )
-        context = validate.open_context(out_dir / "gx", fresh=True)
-        rows_validated = 0
-        for export in EXPORT_FILES:
-            p = parsed[export.name]
-            if p.misshapen:
-                con.executemany(
-                    "INSERT INTO quarantine VALUES (getvariable('as_of'), "
-                    "getvariable('area_code'), ?, ?, NULL, 'field_count', ?)",
-                    [
-                        (export.file_name, line, f"has {n} fields, the header has {p.header_width}")
-                        for line, n in p.misshapen
-                    ],
-                )
-            rows_validated += check_content.create(con, export, known)
-            frame = con.sql(check_content.frame_select(export)).arrow().read_all()
-            findings = check_content.reused_findings(con, export)
-            if frame.num_rows:
-                findings += validate.validate_frame(context, export, _to_pandas(frame), area_code)
-            check_content.register_findings(con, findings)
-            _insert_findings(con, export)
-            check_content.write_store(con, export, out_dir)
-            con.unregister("findings")
-        files = []
-        for export in EXPORT_FILES:
-            loaded = _write_staging(con, export, out_dir)
-            ((quarantined,),) = con.execute(
-                "SELECT count(DISTINCT line) FROM quarantine WHERE file = ?", [export.file_name]
-            ).fetchall()
-            p = parsed[export.name]
-            files.append(FileAudit(export.file_name, p.rows_in, loaded, quarantined, p.sha256))
-        con.execute(
-            f"COPY (SELECT * FROM quarantine ORDER BY file, line, rule, detail) "
-            f"TO '{out_dir / QUARANTINE_NAME}' (FORMAT parquet)"
-        )
+    con.execute("SET VARIABLE as_of = ?", [as_of])
+    con.execute("SET VARIABLE area_code = ?", [area_code])
+    _install_case_keys(con, secret)
+    for export in EXPORT_FILES:
+        _create_typed(con, export)
+    for export in EXPORT_FILES:
+        _create_checked(con, export)
+    con.execute(
+        "CREATE TEMP TABLE quarantine (as_of_date DATE, area_code VARCHAR, file VARCHAR, "
+        "line BIGINT, case_key VARCHAR, rule VARCHAR, detail VARCHAR)"
+    )
+    context = validate.open_context(out_dir / "gx", fresh=True)
+    rows_validated = 0
+    for export in EXPORT_FILES:
+        p = parsed[export.name]
+        if p.misshapen:
+            con.executemany(
+                "INSERT INTO quarantine VALUES (getvariable('as_of'), "
+                "getvariable('area_code'), ?, ?, NULL, 'field_count', ?)",
+                [
+                    (export.file_name, line, f"has {n} fields, the header has {p.header_width}")
+                    for line, n in p.misshapen
+                ],
+            )
+        rows_validated += check_content.create(con, export, known)
+        frame = con.sql(check_content.frame_select(export)).arrow().read_all()
+        findings = check_content.reused_findings(con, export)
+        if frame.num_rows:
+            findings += validate.validate_frame(context, export, _to_pandas(frame), area_code)
+        check_content.register_findings(con, findings)
+        _insert_findings(con, export)
+        check_content.write_store(con, export, out_dir)
+        con.unregister("findings")
+    files = []
+    for export in EXPORT_FILES:
+        loaded = _write_staging(con, export, out_dir)
+        ((quarantined,),) = con.execute(
+            "SELECT count(DISTINCT line) FROM quarantine WHERE file = ?", [export.file_name]
+        ).fetchall()
+        p = parsed[export.name]
+        files.append(FileAudit(export.file_name, p.rows_in, loaded, quarantined, p.sha256))
+    con.execute(
+        f"COPY (SELECT * FROM quarantine ORDER BY file, line, rule, detail) "
+        f"TO '{out_dir / QUARANTINE_NAME}' (FORMAT parquet)"
+    )
     result = AreaIngest(area_code, as_of, "loaded", "; ".join(notes), files, rows_validated)
     log.info(
         "%s %s loaded: %s; GX saw %d new distinct check rows",
@@ -593,7 +665,7 @@ def ingest_area(
         ", ".join(f"{f.file} {f.rows_loaded}/{f.rows_in}" for f in files),
         rows_validated,
     )
-    return _finish(result, out_dir)
+    return result
 
 
 def _to_pandas(table: pa.Table):

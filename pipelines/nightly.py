@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines import ingest, load, settings
+from pipelines import check_content, ingest, load, settings
 from pipelines.ingest import AreaIngest
 
 log = logging.getLogger(__name__)
@@ -71,23 +71,6 @@ def plan_areas(
     return landed, bad_folders
 
 
-def last_loaded_work_dir(as_of: dt.date, area_code: str, root: Path | None = None) -> Path | None:
-    """The area's work folder of the latest earlier night that loaded, if any is left."""
-    root = root or settings.work_root()
-    earlier = sorted(
-        (d for d in root.glob(f"*/{area_code}") if d.parent.name < as_of.isoformat()),
-        key=lambda d: d.parent.name,
-        reverse=True,
-    )
-    for folder in earlier:
-        try:
-            if ingest.read_result(folder).status == "loaded":
-                return folder
-        except (OSError, ValueError, KeyError):
-            continue  # a night still being written or cleared: not a source of findings
-    return None
-
-
 def ingest_one(
     landing: Path, as_of: dt.date, area_code: str, work_root: Path | None = None
 ) -> tuple[AreaIngest, Path]:
@@ -95,7 +78,7 @@ def ingest_one(
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    known = last_loaded_work_dir(as_of, area_code, work_root)
+    known = check_content.known_folders(work_root or settings.work_root(), out.parent)
     secret = settings.case_key_secret()
     result = ingest.ingest_area(landing, as_of, area_code, out, secret, known)
     if result.status != "loaded":
@@ -180,7 +163,10 @@ def load_ingested(
     for code in area_codes:
         out = work_dir(as_of, code, work_root)
         ingested.append((ingest.read_result(out), out))
-    return load.load_night(warehouse_path, as_of, ingested, started_at=started_at)
+    summary = load.load_night(warehouse_path, as_of, ingested, started_at=started_at)
+    loaded = [out for result, out in ingested if result.status == "loaded"]
+    check_content.merge_national(work_root or settings.work_root(), loaded)
+    return summary
 
 
 def publish_night(

@@ -8,13 +8,15 @@ pandas frame ("check frame") and names the failing rows by their CSV `line`.
   precomputed `<col>__unknown`), crn pattern (regex on a shape mask: letters -> A,
   digits -> 0, so no crn reaches GX results or Data Docs), integer validity and
   ranges, date validity and bounds (on DuckDB-parsed booleans: `between` on
-  dates and `match_strftime_format` cost 5-10x an `in_set`), date orders
-  (column-pair a >= b), conditional presence (`row_condition`), area_code equal
-  to the folder (suite parameter `area_code`).
+  dates and `match_strftime_format` cost 5-10x an `in_set`), date orders (on
+  DuckDB-computed `<later>__not_before_<earlier>` flags, so the frame holds no
+  dates and has few distinct rows: pipelines/check_content.py), conditional
+  presence (`row_condition`), area_code equal to the export folder's area (a
+  DuckDB flag, so a content means the same in every area).
 - DuckDB, fed to GX as boolean columns: key uniqueness (`key__unique`, every row
-  sharing a key is false) and orphans (`<parent>__exists`), and the event's
-  sentence_date joined onto plans; these need the whole snapshot, so an
-  incremental run keeps computing them on all rows.
+  sharing a key is false), orphans (`<parent>__exists`) and date orders, with the
+  event's sentence_date joined onto plans; keys and orphans need the whole
+  snapshot, so an incremental run keeps computing them on all rows.
 
 Each expectation's meta names its quarantine `rule` and the `column` (and
 `other` column) the detail text quotes. The suites in expectations/*.json are
@@ -97,6 +99,47 @@ def exists_column(export: ExportFile) -> str | None:
 
 
 KEY_UNIQUE = "key__unique"
+AREA_IS_FOLDER = "area_code__is_folder"  # events.area_code equals the export folder's area
+
+
+def holds_value(column: Column) -> bool:
+    """Whether the check frame carries the value itself, not only flags about it.
+
+    Only values with few possible contents do (codes, Y/N, the crn's shape); free
+    text such as offender_manager is a presence flag, so equal rows stay equal.
+    """
+    return (
+        column.kind in ("text", "yn")
+        and not column.pii
+        and (column.codes is not None or column.pattern is not None)
+    )
+
+
+@dataclass(frozen=True)
+class CheckedOrder:
+    """A date order the check frame carries as a DuckDB-computed flag (`order_column`)."""
+
+    later: str
+    earlier: str
+    problem: str = "is before"
+    other: str = ""  # the column the detail names after the problem
+
+
+def date_orders(export: ExportFile) -> list[CheckedOrder]:
+    """The contract's date orders, plus plan_date against its event's sentence_date."""
+    orders = [CheckedOrder(o.later, o.earlier, other=o.earlier) for o in export.date_orders]
+    if export is SENTENCE_PLANS:
+        orders.append(
+            CheckedOrder(
+                "plan_date", PLAN_EVENT_SENTENCE_DATE, "is before the sentence_date of its event"
+            )
+        )
+    return orders
+
+
+def order_column(order: CheckedOrder) -> str:
+    """NULL when either date is blank, else whether `later` is on or after `earlier`."""
+    return f"{order.later}__not_before_{order.earlier}"
 
 
 def earliest_date(column: Column) -> str:
@@ -121,8 +164,7 @@ def _range_problem(column: Column) -> str:
 
 def _column_expectations(column: Column) -> list[dict]:
     name, out = column.name, []
-    shown = column.kind in ("text", "yn") and not column.pii  # the frame holds the value
-    present: str | None = name if shown else valid_column(name)
+    present: str | None = name if holds_value(column) else valid_column(name)
     if column.kind == "codes":
         present = None  # blank is an empty list: never missing
     if column.required and present:
@@ -261,19 +303,16 @@ def _file_expectations(export: ExportFile) -> list[dict]:
                 value_set=[True],
             )
         )
-    orders = list(export.date_orders)
-    for order in orders:
+    for order in date_orders(export):
         out.append(
             _expect(
-                "column_pair_values_a_to_be_greater_than_b",
+                "column_values_to_be_in_set",
                 "date_order",
                 order.later,
-                "is before",
-                other=order.earlier,
-                column_A=order.later,
-                column_B=order.earlier,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
+                order.problem,
+                other=order.other,
+                column=order_column(order),
+                value_set=[True],
             )
         )
     if export is EVENTS:
@@ -283,8 +322,8 @@ def _file_expectations(export: ExportFile) -> list[dict]:
                 "area_mismatch",
                 "area_code",
                 "is not the area of the export folder",
-                column="area_code",
-                value_set={"$PARAMETER": "area_codes"},
+                column=AREA_IS_FOLDER,
+                value_set=[True],
             ),
             _conditional(
                 "value_missing",
@@ -342,19 +381,6 @@ def _file_expectations(export: ExportFile) -> list[dict]:
                 blank=False,
             ),
         ]
-    if export is SENTENCE_PLANS:
-        out.append(
-            _expect(
-                "column_pair_values_a_to_be_greater_than_b",
-                "date_order",
-                "plan_date",
-                "is before the sentence_date of its event",
-                column_A="plan_date",
-                column_B=PLAN_EVENT_SENTENCE_DATE,
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            )
-        )
     return out
 
 
@@ -453,7 +479,6 @@ def validate_frame(
     definition = _validation_definition(context, export)
     result = definition.run(
         batch_parameters={"dataframe": frame},
-        expectation_parameters={"area_codes": [area_code]},
         result_format=RESULT_FORMAT,
         # the run name keeps areas apart when publish_data_docs merges their results
         run_id=RunIdentifier(run_name=area_code, run_time=dt.datetime.now(dt.UTC)),

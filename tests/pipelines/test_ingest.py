@@ -13,10 +13,11 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from pipelines import identity, ingest, validate
-from pipelines.contract import EXPORT_FILES
+from pipelines.contract import CONTACTS, EXPORT_FILES
 from pipelines.warehouse import staging_columns
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -477,3 +478,44 @@ def test_discover_areas_separates_bad_folders(tmp_path):
     (night / "notes.txt").write_text("not a folder")
     assert ingest.discover_areas(tmp_path, AS_OF) == (["DUR", "NBR"], ["WAR;DROP", "x"])
     assert ingest.discover_areas(tmp_path, dt.date(2007, 6, 5)) == ([], [])
+
+
+def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_path):
+    """DuckDB's parallel reader and the line-by-line split give the same lines and values."""
+    rows = 600_000  # ~25 MB: many reader buffers, so both threads read parts of the file
+    header = CONTACTS.column_names
+    lines = [",".join(header)] + [
+        f"{i},A{i % 999_999:06d},{1 + i % 3},2006-0{1 + i % 9}-1{i % 10},COAI,{'YN'[i % 2]},Y"
+        for i in range(rows)
+    ]
+    path = tmp_path / "contacts.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    positions = list(range(len(header)))
+    with duckdb.connect() as plain, duckdb.connect() as split:
+        assert ingest._read_plain(plain, path, text, CONTACTS, positions, len(header))
+        by_line = pa.array(text.split("\n"), pa.large_string())
+        assert ingest._split_lines(split, by_line, CONTACTS, positions, len(header)) == []
+        got = plain.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
+        want = split.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
+    assert len(got) == rows
+    assert got == want
+    assert got[-1][0] == rows + 1 and got[-1][1] == str(rows - 1)
+
+
+@pytest.mark.parametrize(
+    ("tail", "misshapen"),
+    [("7,A000007,1,2006-03-03,COAI,Y,Y,\n", (3, 8)), ("7,A000007,1\n", (3, 3))],
+    ids=["trailing comma", "short line"],
+)
+def test_a_misshapen_line_leaves_the_parallel_reader_and_is_named(tmp_path, tail, misshapen):
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        ",".join(CONTACTS.column_names) + "\n6,A000006,1,2006-03-03,COAI,Y,Y\n" + tail,
+        encoding="utf-8",
+    )
+    with duckdb.connect() as con:
+        parsed = ingest._parse(con, path, CONTACTS, {})
+        assert con.execute("SELECT line FROM raw_contacts").fetchall() == [(2,)]
+    assert parsed.misshapen == [misshapen]
+    assert parsed.rows_in == 2
