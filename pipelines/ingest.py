@@ -57,10 +57,12 @@ import hashlib
 import io
 import json
 import logging
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -186,9 +188,22 @@ def _read_manifest(area_dir: Path, as_of: dt.date, area_code: str) -> dict:
     return files
 
 
+_threads: dict[str, Any] = {}  # set in ingest worker processes by share_cores
+
+
+def share_cores(workers: int) -> None:
+    """In each of `workers` ingest processes: DuckDB takes only this process's share of cores.
+
+    Much of an area's ingest is single-threaded (hashing, GX), so processes side by
+    side beat threads; without this, two processes' DuckDB threads contend.
+    """
+    _threads["threads"] = max(1, (os.cpu_count() or 1) // workers)
+
+
 def _connect(spill_dir: Path) -> duckdb.DuckDBPyConnection:
     """DuckDB for one area: past MEMORY_LIMIT it spills to spill_dir; no progress bars in logs."""
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill_dir)})
+    config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill_dir)}
+    con = duckdb.connect(config=config | _threads)
     con.execute("SET enable_progress_bar = false")
     return con
 
@@ -366,54 +381,67 @@ def _sql_list(values) -> str:
     return "[" + ", ".join(f"'{v}'" for v in values) + "]"
 
 
-def _typed_select(column: Column) -> list[str]:
-    """DuckDB expressions typing one text column, plus the flags the suite checks."""
+def _parsed_select(column: Column) -> str | None:
+    """The one expensive parse of a trimmed value (`<name>__parsed`), shared by its flags."""
     name = column.name
-    value = f"nullif(trim(r.{name}), '')"
     if column.kind == "int":
-        ok = f"regexp_full_match({value}, '{WHOLE_NUMBER}')"
+        return f"regexp_full_match({name}, '{WHOLE_NUMBER}') AS {name}__parsed"
+    if column.kind == "date":
+        return (
+            f"CASE WHEN regexp_full_match({name}, '{ISO_DATE}') "
+            f"THEN CAST(try_strptime({name}, '%Y-%m-%d') AS DATE) END AS {name}__parsed"
+        )
+    return None
+
+
+def _typed_select(column: Column) -> list[str]:
+    """DuckDB expressions typing one trimmed text column, plus the flags the suite checks."""
+    name, parsed = column.name, f"{column.name}__parsed"
+    if column.kind == "int":
         return [
-            f"CASE WHEN {ok} THEN CAST({value} AS BIGINT) END AS {name}",
-            f"CASE WHEN {value} IS NOT NULL THEN {ok} END AS {validate.valid_column(name)}",
+            f"CASE WHEN {parsed} THEN CAST({name} AS BIGINT) END AS {name}",
+            f"CASE WHEN {name} IS NOT NULL THEN {parsed} END AS {validate.valid_column(name)}",
         ]
     if column.kind == "date":
-        parsed = (
-            f"CASE WHEN regexp_full_match({value}, '{ISO_DATE}') "
-            f"THEN CAST(try_strptime({value}, '%Y-%m-%d') AS DATE) END"
-        )
         earliest = validate.earliest_date(column)
         return [
             f"{parsed} AS {name}",
-            f"CASE WHEN {value} IS NOT NULL THEN {parsed} IS NOT NULL END "
+            f"CASE WHEN {name} IS NOT NULL THEN {parsed} IS NOT NULL END "
             f"AS {validate.valid_column(name)}",
             f"{parsed} >= DATE '{earliest}' AS {validate.not_early_column(name)}",
             f"{parsed} <= getvariable('as_of') AS {validate.not_future_column(name)}",
         ]
     if column.kind == "codes":
-        items = f"list_transform(string_split({value}, '|'), lambda x: trim(x))"
+        items = f"list_transform(string_split({name}, '|'), lambda x: trim(x))"
         unknown = f"list_filter({items}, lambda x: NOT list_contains({_sql_list(column.codes)}, x))"
         return [
             f"coalesce({items}, CAST([] AS VARCHAR[])) AS {name}",
             f"CASE WHEN len({unknown}) > 0 THEN '''' || array_to_string({unknown}, ''',''') "
             f"|| '''' END AS {validate.unknown_column(name)}",
         ]
-    expressions = [f"{value} AS {name}"]
+    expressions = [name]
     if not validate.holds_value(column):
         expressions.append(
-            f"CASE WHEN {value} IS NOT NULL THEN true END AS {validate.valid_column(name)}"
+            f"CASE WHEN {name} IS NOT NULL THEN true END AS {validate.valid_column(name)}"
         )
     return expressions
 
 
 def _create_typed(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
-    selects = ["r.line"] + [e for c in export.columns for e in _typed_select(c)]
+    """Trim, parse each value once, then type it and derive its flags."""
+    trimmed = ["r.line"] + [f"nullif(trim(r.{c}), '') AS {c}" for c in export.column_names]
     join = ""
     if "crn" in export.column_names:
-        selects.append("k.case_key")
+        trimmed.append("k.case_key")
         join = "LEFT JOIN case_keys AS k ON k.crn = nullif(trim(r.crn), '')"
+    parsed = [p for p in map(_parsed_select, export.columns) if p]
+    typed = ["line"] + [e for c in export.columns for e in _typed_select(c)]
+    if "crn" in export.column_names:
+        typed.append("case_key")
     con.execute(
-        f"CREATE TEMP TABLE typed_{export.name} AS SELECT {', '.join(selects)} "
-        f"FROM raw_{export.name} AS r {join}"
+        f"CREATE TEMP TABLE typed_{export.name} AS SELECT {', '.join(typed)} FROM "
+        f"(SELECT *{''.join(', ' + p for p in parsed)} FROM "
+        f"(SELECT {', '.join(trimmed)} FROM raw_{export.name} AS r {join}))"
     )
 
 
@@ -423,7 +451,8 @@ def _key(column: str) -> str:
 
 
 def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
-    """Add the cross-row facts (whole snapshot, DuckDB) that the suite checks per row."""
+    """The check frame of every line: the cross-row facts (whole snapshot) and the flags
+    the suite checks, plus the row's case_key for its quarantine records."""
     keys = [_key(k) for k in export.key]
     any_null = " OR ".join(f"t.{k} IS NULL" for k in keys)
     extra = [
@@ -467,10 +496,17 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
         f"ELSE {o.later} >= {o.earlier} END AS {validate.order_column(o)}"
         for o in validate.date_orders(export)
     ]
+    kept = ["line", "row_case_key"] + [
+        c for c in validate.frame_columns(export)[1:] if c not in _order_columns(export)
+    ]
     con.execute(
-        f"CREATE TEMP TABLE checked_{export.name} AS SELECT *{''.join(', ' + o for o in orders)} "
+        f"CREATE TEMP TABLE checked_{export.name} AS SELECT {', '.join(kept + orders)} "
         f"FROM (SELECT t.*, {', '.join(extra)} FROM typed_{export.name} AS t)"
     )
+
+
+def _order_columns(export: ExportFile) -> set[str]:
+    return {validate.order_column(o) for o in validate.date_orders(export)}
 
 
 def _quotable(export: ExportFile, name: str) -> bool:

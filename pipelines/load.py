@@ -53,9 +53,8 @@ def load_night(
             warehouse.ensure_schema(con)
             with warehouse.transaction(con):
                 version = reference_data.install(con)
-                for result, area_dir in results:
-                    if result.status == "loaded":
-                        _replace_area(con, as_of, result, area_dir)
+                _replace_areas(con, as_of, [(r, d) for r, d in results if r.status == "loaded"])
+                for result, _ in results:
                     _record_audit(con, run_id, as_of, result, started_at)
                 derive.run_models(con, as_of)
         return LoadSummary(
@@ -68,42 +67,48 @@ def load_night(
     return warehouse.with_lock_retry(write)
 
 
-def _replace_area(con, as_of: dt.date, result: AreaIngest, area_dir: Path) -> None:
-    key = [as_of, result.area_code]
-    loaded = {f.file: f for f in result.files}
+def _replace_areas(con, as_of: dt.date, loaded: Sequence[tuple[AreaIngest, Path]]) -> None:
+    """Swap in the loaded areas' rows: one statement per table reads every area's Parquet."""
+    if not loaded:
+        return
+    codes = [result.area_code for result, _ in loaded]
+    night = "as_of_date = ? AND list_contains(?, area_code)"
+    quarantine = [str(area_dir / "quarantine.parquet") for _, area_dir in loaded]
+    rows = con.execute(
+        "SELECT area_code, file, count(DISTINCT line) FROM read_parquet(?) "
+        "GROUP BY area_code, file",
+        [quarantine],
+    ).fetchall()
+    quarantined = {(area, file): lines for area, file, lines in rows}
     for export in EXPORT_FILES:
-        audit = loaded[export.file_name]
-        parquet = area_dir / f"{export.name}.parquet"
-        con.execute(
-            f"DELETE FROM staging.{export.name} WHERE as_of_date = ? AND area_code = ?", key
-        )
+        con.execute(f"DELETE FROM staging.{export.name} WHERE {night}", [as_of, codes])
         con.execute(
             f"INSERT INTO staging.{export.name} BY NAME SELECT * FROM read_parquet(?)",
-            [str(parquet)],
+            [[str(area_dir / f"{export.name}.parquet") for _, area_dir in loaded]],
         )
-        (in_table,) = con.execute(
-            f"SELECT count(*) FROM staging.{export.name} WHERE as_of_date = ? AND area_code = ?",
-            key,
-        ).fetchone()
-        (quarantined,) = con.execute(
-            "SELECT count(DISTINCT line) FROM read_parquet(?) WHERE file = ?",
-            [str(area_dir / "quarantine.parquet"), export.file_name],
-        ).fetchone()
-        if (
-            in_table != audit.rows_loaded
-            or quarantined != audit.rows_quarantined
-            or audit.rows_in != audit.rows_loaded + audit.rows_quarantined
-        ):
-            raise ReconciliationError(
-                f"{result.area_code} {export.file_name}: rows_in {audit.rows_in}, "
-                f"loaded {in_table} (ingest said {audit.rows_loaded}), "
-                f"quarantined {quarantined} (ingest said {audit.rows_quarantined})"
-            )
-    con.execute("DELETE FROM quarantine.rows WHERE as_of_date = ? AND area_code = ?", key)
-    con.execute(
-        "INSERT INTO quarantine.rows BY NAME SELECT * FROM read_parquet(?)",
-        [str(area_dir / "quarantine.parquet")],
-    )
+        in_table = dict(
+            con.execute(
+                f"SELECT area_code, count(*) FROM staging.{export.name} WHERE {night} "
+                "GROUP BY area_code",
+                [as_of, codes],
+            ).fetchall()
+        )
+        for result, _ in loaded:
+            audit = next(f for f in result.files if f.file == export.file_name)
+            loaded_rows = in_table.get(result.area_code, 0)
+            lines = quarantined.get((result.area_code, export.file_name), 0)
+            if (
+                loaded_rows != audit.rows_loaded
+                or lines != audit.rows_quarantined
+                or audit.rows_in != audit.rows_loaded + audit.rows_quarantined
+            ):
+                raise ReconciliationError(
+                    f"{result.area_code} {export.file_name}: rows_in {audit.rows_in}, "
+                    f"loaded {loaded_rows} (ingest said {audit.rows_loaded}), "
+                    f"quarantined {lines} (ingest said {audit.rows_quarantined})"
+                )
+    con.execute(f"DELETE FROM quarantine.rows WHERE {night}", [as_of, codes])
+    con.execute("INSERT INTO quarantine.rows BY NAME SELECT * FROM read_parquet(?)", [quarantine])
 
 
 def _record_audit(

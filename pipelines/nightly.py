@@ -143,7 +143,12 @@ def _ingest_areas(
     submit_order = by_size[-1:] + by_size[:-1]
     # spawn, not fork: the parent may hold DuckDB and GX threads a fork would copy mid-state
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=ingest.share_cores,
+        initargs=(workers,),
+    ) as pool:
         futures = {
             code: pool.submit(ingest_one, landing, as_of, code, work_root) for code in submit_order
         }
