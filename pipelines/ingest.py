@@ -558,12 +558,13 @@ def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None
 
 
 def _write_staging(con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: Path) -> int:
+    """The loaded rows, in line order without a sort: DuckDB preserves insertion order."""
     columns = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in staging_columns(export))
     path = out_dir / f"{export.name}.parquet"
     ((written,),) = con.execute(
         f"""COPY (SELECT getvariable('as_of') AS as_of_date, getvariable('area_code') AS area_code,
         {columns} FROM typed_{export.name} WHERE line NOT IN
-        (SELECT line FROM quarantine WHERE file = '{export.file_name}') ORDER BY line)
+        (SELECT line FROM quarantine WHERE file = '{export.file_name}'))
         TO '{path}' (FORMAT parquet)"""
     ).fetchall()
     return int(written)
@@ -659,7 +660,8 @@ def _ingest(
         "CREATE TEMP TABLE quarantine (as_of_date DATE, area_code VARCHAR, file VARCHAR, "
         "line BIGINT, case_key VARCHAR, rule VARCHAR, detail VARCHAR)"
     )
-    context = validate.open_context(out_dir / "gx", fresh=True)
+    shutil.rmtree(out_dir / "gx", ignore_errors=True)
+    context = None  # GX is imported and its project made only if some content is new
     rows_validated = 0
     for export in EXPORT_FILES:
         p = parsed[export.name]
@@ -676,6 +678,8 @@ def _ingest(
         frame = con.sql(check_content.frame_select(export)).arrow().read_all()
         findings = check_content.reused_findings(con, export)
         if frame.num_rows:
+            if context is None:
+                context = validate.open_context(out_dir / "gx", fresh=True)
             findings += validate.validate_frame(context, export, _to_pandas(frame), area_code)
         check_content.register_findings(con, findings)
         _insert_findings(con, export)

@@ -127,9 +127,9 @@ def _ingest_areas(
     """Each area's ingest result in the order of codes, from up to `workers` processes.
 
     Areas are independent until the writer, so the result is the same as one
-    process. The largest export starts first (it takes longest) and the rest go
-    smallest first, so the two largest areas never hold their frames in memory
-    at the same time (peak memory, performance.md).
+    process. Largest exports go first (longest first keeps both processes busy
+    to the end); each process's DuckDB is capped at ingest.MEMORY_LIMIT, so two
+    large areas side by side stay well inside the memory budget (performance.md).
     """
     workers = min(workers, len(codes), os.cpu_count() or 1)
     if workers <= 1:
@@ -137,10 +137,11 @@ def _ingest_areas(
             yield ingest_one(landing, as_of, code, work_root)[0]
         return
     night = Path(landing) / as_of.isoformat()
-    by_size = sorted(
-        codes, key=lambda c: sum(f.stat().st_size for f in (night / c).iterdir() if f.is_file())
+    submit_order = sorted(
+        codes,
+        key=lambda c: sum(f.stat().st_size for f in (night / c).iterdir() if f.is_file()),
+        reverse=True,
     )
-    submit_order = by_size[-1:] + by_size[:-1]
     # spawn, not fork: the parent may hold DuckDB and GX threads a fork would copy mid-state
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
