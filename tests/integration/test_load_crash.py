@@ -1,7 +1,7 @@
 """The warehouse writer killed mid-transaction: the previous night survives, a retry completes.
 
 The load runs in a child process, as an Airflow task's would. A wrapper defined
-here (test code only) announces on stdout when the first area of the night has
+here (test code only) announces on stdout when the areas of the night have
 been written inside the still-open transaction; the test then kills the child
 with SIGKILL, so no Python cleanup, rollback or close runs.
 """
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 AREAS = ["WAR", "DUR"]
 NIGHT_1, NIGHT_2 = dt.date(2006, 9, 4), dt.date(2006, 9, 11)
-WRITTEN = "area written inside the open transaction"
+WRITTEN = "areas written inside the open transaction"
 
 CHILD = f"""
 import datetime as dt
@@ -32,15 +32,15 @@ from pathlib import Path
 
 from pipelines import load, nightly
 
-replace_area = load._replace_area
+replace_areas = load._replace_areas
 
 
 def announced(*args, **kwargs):
-    replace_area(*args, **kwargs)
+    replace_areas(*args, **kwargs)
     print({WRITTEN!r}, flush=True)
 
 
-load._replace_area = announced
+load._replace_areas = announced
 warehouse, night, areas, work = sys.argv[1:]
 nightly.load_ingested(Path(warehouse), dt.date.fromisoformat(night), areas.split(","), Path(work))
 print("committed", flush=True)
