@@ -298,7 +298,7 @@ def _read_plain(
             f"columns = {{{columns}}})",
             [str(path)],
         )
-    except duckdb.InvalidInputException:
+    except duckdb.Error:  # a short or long line, or anything else the reader refuses
         con.execute(f"DROP TABLE IF EXISTS raw_{export.name}")
         return False
     ((records,),) = con.execute(f"SELECT count(*) FROM raw_{export.name}").fetchall()
