@@ -367,7 +367,7 @@ def step_steady(args, root, log, results, notes) -> None:
     )
     notes.append(
         f"Steady-state national night: {args.as_of} run on a copy of the warehouse and work "
-        f"folder {previous} left (GX sees only check rows not validated that night); "
+        f"folder {previous} left (GX sees only contents not validated before); "
         "`run 1.0` is the same night cold (empty warehouse, nothing validated before)."
     )
 
