@@ -49,7 +49,7 @@ test: $(BIN)/caseaudit
 	bash scripts/ensure-test-services
 	$(BIN)/python -m pytest
 
-# national-scale benchmark (issue 7), not part of `make test`: about an hour on 2 cores;
+# national-scale benchmark (issue 7), not part of `make test`: about 45 minutes on 2 cores;
 # writes docs/benchmarks.md (see benchmarks/README.md)
 BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,run,steady,quarter,backfill,airflow
 bench: $(BIN)/caseaudit

@@ -1,4 +1,4 @@
-"""Great Expectations sees each distinct check row once, and never one it saw last night.
+"""Great Expectations sees each distinct check row once, and none validated before.
 
 Every expectation of a suite looks at one row of the check frame (validate.py),
 so its outcome is a function of that row's content: rows with equal content get
@@ -99,8 +99,9 @@ def create(con: duckdb.DuckDBPyConnection, export: ExportFile, known: Sequence[P
 def _create_known(con: duckdb.DuckDBPyConnection, export: ExportFile, stores: list[Path]) -> None:
     """TEMP TABLE known_<export>: each stored content once, from the stores still on disk.
 
-    Another area's rerun may remove its store meanwhile: then the stores are
-    read one by one, skipping what is gone.
+    Stores of another suite (other columns too) are read by name and dropped by
+    their digest. Another area's rerun may remove its store meanwhile: then the
+    stores are read one by one, skipping any that cannot be read.
     """
     names = _content_columns(export)
     con.execute(
@@ -110,17 +111,17 @@ def _create_known(con: duckdb.DuckDBPyConnection, export: ExportFile, stores: li
     present = [str(p) for p in stores if p.is_file()]
     select = (
         f"INSERT INTO known_{export.name} SELECT {', '.join(names)}, any_value(findings) "
-        f"FROM read_parquet(?) WHERE suite = ? GROUP BY ALL"
+        f"FROM read_parquet(?, union_by_name = true) WHERE suite = ? GROUP BY ALL"
     )
     try:
         if present:
             con.execute(select, [present, suite_digest(export)])
-    except duckdb.IOException:
+    except duckdb.Error:
         con.execute(f"DELETE FROM known_{export.name}")
         for store in present:
             try:
                 con.execute(select, [[store], suite_digest(export)])
-            except duckdb.IOException:
+            except duckdb.Error:
                 continue
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE known_{export.name} AS SELECT {', '.join(names)}, "
@@ -217,7 +218,8 @@ def merge_national(work_root: Path, area_dirs: Sequence[Path]) -> None:
             partial = store.with_name(f".{store.name}.partial")
             con.execute(
                 f"COPY (SELECT {names}, suite, any_value(findings) AS findings "
-                f"FROM read_parquet(?) WHERE suite = ? GROUP BY ALL ORDER BY ALL) "
+                f"FROM read_parquet(?, union_by_name = true) WHERE suite = ? "
+                f"GROUP BY ALL ORDER BY ALL) "
                 f"TO '{partial}' (FORMAT parquet)",
                 [sources, suite_digest(export)],
             )

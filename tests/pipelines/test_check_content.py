@@ -127,3 +127,23 @@ def test_stored_findings_expire_with_the_suite(tmp_path, monkeypatch):
     monkeypatch.setattr(check_content, "suite_digest", lambda export: "another suite")
     again = ingest.ingest_area(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, [first])
     assert again.rows_validated == cold.rows_validated
+
+
+def test_a_store_of_another_suite_with_other_columns_is_ignored(tmp_path):
+    """An old release's store beside a current one: the night reads the current one only."""
+    landing = tmp_path / "landing"
+    for night in (dt.date(2007, 6, 4), dt.date(2007, 6, 11)):
+        shutil.copytree(CORPUS / "clean", landing / night.isoformat() / "DUR")
+    first = tmp_path / "work" / "2007-06-04" / "DUR"
+    ingest.ingest_area(landing, dt.date(2007, 6, 4), "DUR", first, SECRET)
+    old = tmp_path / "old release"
+    old.mkdir()
+    with duckdb.connect() as con:
+        for export in EXPORT_FILES:
+            con.execute(
+                f"COPY (SELECT 1 AS retired_flag, 'old suite' AS suite, [] AS findings) "
+                f"TO '{old / check_content.store_name(export)}' (FORMAT parquet)"
+            )
+    second = tmp_path / "work" / "2007-06-11" / "DUR"
+    warm = ingest.ingest_area(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, [old, first])
+    assert warm.status == "loaded" and warm.rows_validated == 0
