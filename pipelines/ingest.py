@@ -496,17 +496,14 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
         f"ELSE {o.later} >= {o.earlier} END AS {validate.order_column(o)}"
         for o in validate.date_orders(export)
     ]
+    flags = {validate.order_column(o) for o in validate.date_orders(export)}
     kept = ["line", "row_case_key"] + [
-        c for c in validate.frame_columns(export)[1:] if c not in _order_columns(export)
+        c for c in validate.frame_columns(export)[1:] if c not in flags
     ]
     con.execute(
         f"CREATE TEMP TABLE checked_{export.name} AS SELECT {', '.join(kept + orders)} "
         f"FROM (SELECT t.*, {', '.join(extra)} FROM typed_{export.name} AS t)"
     )
-
-
-def _order_columns(export: ExportFile) -> set[str]:
-    return {validate.order_column(o) for o in validate.date_orders(export)}
 
 
 def _quotable(export: ExportFile, name: str) -> bool:
@@ -558,13 +555,13 @@ def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None
 
 
 def _write_staging(con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: Path) -> int:
-    """The loaded rows, in line order without a sort: DuckDB preserves insertion order."""
+    """The loaded rows in line order, so a rerun writes the same file."""
     columns = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in staging_columns(export))
     path = out_dir / f"{export.name}.parquet"
     ((written,),) = con.execute(
         f"""COPY (SELECT getvariable('as_of') AS as_of_date, getvariable('area_code') AS area_code,
         {columns} FROM typed_{export.name} WHERE line NOT IN
-        (SELECT line FROM quarantine WHERE file = '{export.file_name}'))
+        (SELECT line FROM quarantine WHERE file = '{export.file_name}') ORDER BY line)
         TO '{path}' (FORMAT parquet)"""
     ).fetchall()
     return int(written)
