@@ -41,6 +41,13 @@ from pipelines.contract import EXPORT_FILES, ExportFile
 
 _LETTERS, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 _SHAPE = "A" * len(_LETTERS) + "0" * len(_DIGITS)
+WELL_FORMED_SHAPE = "A000000"  # the shape of the contract's crn pattern, [A-Z][0-9]{6}
+# a row of an export with a crn has a case_key exactly when its crn matches that pattern
+# (ingest._install_case_keys), so only malformed crns need translate, which is slow
+_CRN_SHAPE = (
+    f"CASE WHEN row_case_key IS NOT NULL THEN '{WELL_FORMED_SHAPE}' "
+    f"ELSE translate(crn, '{_LETTERS}{_DIGITS}', '{_SHAPE}') END AS crn"
+)
 _FINDINGS = "STRUCT(rule VARCHAR, col VARCHAR, other VARCHAR, problem VARCHAR)[]"
 NATIONAL = "validated"  # the national store's folder under the work root
 
@@ -73,12 +80,10 @@ def create(con: duckdb.DuckDBPyConnection, export: ExportFile, known: Sequence[P
     contents GX still has to see.
     """
     name, names = export.name, _content_columns(export)
-    columns = [
-        f"translate(crn, '{_LETTERS}{_DIGITS}', '{_SHAPE}') AS crn" if c == "crn" else c
-        for c in names
-    ]
+    columns = [_CRN_SHAPE if c == "crn" else c for c in names]
     con.execute(
-        f"CREATE TEMP VIEW check_{name} AS SELECT line, {', '.join(columns)} FROM checked_{name}"
+        f"CREATE TEMP VIEW check_{name} AS SELECT line, row_case_key, {', '.join(columns)} "
+        f"FROM checked_{name}"
     )
     con.execute(
         f"CREATE TEMP TABLE contents_{name} AS SELECT {', '.join(names)}, min(line) AS first_line "
@@ -144,10 +149,10 @@ def frame_select(export: ExportFile) -> str:
 
 
 def failing_lines_select(export: ExportFile) -> str:
-    """Every line with the findings of its content (the `findings` view, by first line)."""
+    """Every line (its check row) with the findings of its content (`findings`, by first line)."""
     name, names = export.name, _content_columns(export)
     return (
-        f"SELECT g.line, f.rule, f.col, f.other, f.problem FROM check_{name} AS g "
+        f"SELECT g.*, f.rule, f.col, f.other, f.problem FROM check_{name} AS g "
         f"JOIN (contents_{name} AS c JOIN findings AS f ON f.line = c.first_line) "
         f"ON {_same_content(names, 'g', 'c')}"
     )

@@ -452,7 +452,12 @@ def _key(column: str) -> str:
 
 def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
     """The check frame of every line: the cross-row facts (whole snapshot) and the flags
-    the suite checks, plus the row's case_key for its quarantine records."""
+    the suite checks, plus the row's case_key for its quarantine records.
+
+    A view, not a table: it is read in full once, grouped into contents
+    (check_content.py), and again only on a night with findings; writing its
+    string columns out cost more than computing them.
+    """
     keys = [_key(k) for k in export.key]
     any_null = " OR ".join(f"t.{k} IS NULL" for k in keys)
     extra = [
@@ -501,7 +506,7 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
         c for c in validate.frame_columns(export)[1:] if c not in flags
     ]
     con.execute(
-        f"CREATE TEMP TABLE checked_{export.name} AS SELECT {', '.join(kept + orders)} "
+        f"CREATE TEMP VIEW checked_{export.name} AS SELECT {', '.join(kept + orders)} "
         f"FROM (SELECT t.*, {', '.join(extra)} FROM typed_{export.name} AS t)"
     )
 
@@ -530,7 +535,7 @@ def _raw_value(export: ExportFile, field_name: str) -> str:
 def _unknown_codes(export: ExportFile, field_name: str) -> str:
     """SQL for the unknown elements of the code list a finding names, quoted; else NULL."""
     cases = " ".join(
-        f"WHEN '{c.name}' THEN c.{validate.unknown_column(c.name)}"
+        f"WHEN '{c.name}' THEN f.{validate.unknown_column(c.name)}"
         for c in export.columns
         if c.kind == "codes"
     )
@@ -543,14 +548,13 @@ def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None
     unknown = _unknown_codes(export, "f.col")
     con.execute(
         f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
-        '{export.file_name}', f.line, c.row_case_key, f.rule,
+        '{export.file_name}', f.line, f.row_case_key, f.rule,
         f.col || coalesce('=''' || {value} || '''', '') || ' ' || f.problem
         || coalesce(' ' || {unknown}, '')
         || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
         ELSE '' END
         FROM ({check_content.failing_lines_select(export)}) AS f
-        JOIN raw_{export.name} AS r ON r.line = f.line
-        JOIN checked_{export.name} AS c ON c.line = f.line"""
+        JOIN raw_{export.name} AS r ON r.line = f.line"""
     )
 
 
@@ -679,7 +683,8 @@ def _ingest(
                 context = validate.open_context(out_dir / "gx", fresh=True)
             findings += validate.validate_frame(context, export, _to_pandas(frame), area_code)
         check_content.register_findings(con, findings)
-        _insert_findings(con, export)
+        if findings:
+            _insert_findings(con, export)
         check_content.write_store(con, export, out_dir)
         con.unregister("findings")
     files = []

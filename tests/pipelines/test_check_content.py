@@ -9,6 +9,7 @@ identical, and GX must have seen fewer rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import duckdb
 import pytest
 
 from pipelines import check_content, ingest, nightly, synth
-from pipelines.contract import CONTACTS, EXPORT_FILES
+from pipelines.contract import CONTACTS, CRN, EXPORT_FILES
 
 AREAS = ["DUR", "WAR"]
 NIGHTS = [dt.date(2006, 10, 2), dt.date(2006, 10, 9), dt.date(2006, 10, 16)]
@@ -147,3 +148,20 @@ def test_a_store_of_another_suite_with_other_columns_is_ignored(tmp_path):
     second = tmp_path / "work" / "2007-06-11" / "DUR"
     warm = ingest.ingest_area(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, [old, first])
     assert warm.status == "loaded" and warm.rows_validated == 0
+
+
+def test_the_well_formed_shape_is_the_shape_of_the_contract_crn_pattern():
+    """check frames skip translate for crns with a case_key, i.e. those matching CRN.pattern."""
+    assert CRN.pattern == "[A-Z][0-9]{6}", "a new crn pattern needs a new WELL_FORMED_SHAPE"
+    crns = ["A000000", "Z999999", "M123456", "Q909090"]
+    assert all(re.fullmatch(CRN.pattern, crn) for crn in crns)
+    with duckdb.connect() as con:
+        shapes = {
+            con.execute(
+                "SELECT translate(?, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', "
+                "'AAAAAAAAAAAAAAAAAAAAAAAAAA0000000000')",
+                [crn],
+            ).fetchone()[0]
+            for crn in crns
+        }
+    assert shapes == {check_content.WELL_FORMED_SHAPE}
