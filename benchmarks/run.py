@@ -349,6 +349,24 @@ def step_floor(args, root, log, results, notes) -> None:
     )
 
 
+def step_shape(args, root, log, results, notes) -> None:
+    """The spec's shape alone (benchmarks/shape.py): per-area typed Parquet, then one writer."""
+    night = _landings(args, root)[0] / args.as_of.isoformat()
+    out = root / "shape"
+    module = [sys.executable, "-m", "benchmarks.shape"]
+    areas, load = Timing(), Timing()
+    for _ in range(args.repeats):
+        measure([*module, "areas", str(night), str(out)], os.environ.copy(), log, areas)
+        measure([*module, "writer", str(out)], os.environ.copy(), log, load)
+    results["shape: area Parquet"], results["shape: writer load"] = areas, load
+    notes.append(
+        "Shape: the night's files cast to the staging types by DuckDB (no checks, no "
+        "quarantine, no case_key) into per-area Parquet by two single-thread processes, "
+        "then loaded into a fresh DuckDB file in one transaction: what the spec's "
+        "per-area-Parquet-then-one-writer design costs before it validates anything."
+    )
+
+
 def step_run(args, root, log, results, notes) -> None:
     run = ["run", "--as-of", args.as_of.isoformat()]
     national = _landings(args, root)[0]
@@ -430,6 +448,7 @@ def step_report(args, root, log, results, notes) -> None:
 STEPS = {
     "generate": step_generate,
     "floor": step_floor,
+    "shape": step_shape,
     "run": step_run,
     "steady": step_steady,
     "quarter": step_quarter,
@@ -480,6 +499,14 @@ def write_report(args, results: dict[str, Timing], notes: list[str], commands) -
             lines.append(f"| {key} | {ratios[key]:.2f} | {limit} | {ratios[key] <= limit} |")
         else:
             lines.append(f"| {key} | not measured | {limit} | |")
+    shape = [results.get(k) for k in ("shape: area Parquet", "shape: writer load")]
+    if all(shape) and "floor" in results:
+        seconds = sum(t.median for t in shape if t)
+        lines += [
+            "",
+            "Reference, not a target: the spec's shape alone (area Parquet + writer load, "
+            f"medians) takes {seconds:.1f} s, {seconds / results['floor'].median:.1f}x the floor.",
+        ]
     lines += [
         "",
         "Stages of each `caseaudit` run, seconds (ingest = wall time of the ingest stage; "
