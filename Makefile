@@ -51,7 +51,7 @@ test: $(BIN)/caseaudit
 
 # national-scale benchmark (issue 7), not part of `make test`: about 45 minutes on 2 cores;
 # writes docs/benchmarks.md (see benchmarks/README.md)
-BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,run,steady,quarter,backfill,airflow
+BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,shape,run,steady,quarter,backfill,airflow
 bench: $(BIN)/caseaudit
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
