@@ -72,7 +72,7 @@ def suite_digest(export: ExportFile) -> str:
 
 
 def create(con: duckdb.DuckDBPyConnection, export: ExportFile, known: Sequence[Path]) -> int:
-    """check_<export> (view: each line's content), contents_<export> and reused_<export>.
+    """check_<export> (view: each line's content and case_key), contents_<export>, reused_<export>.
 
     contents_<export> holds each distinct content once with the first line that
     has it; reused_<export> the findings the stores in the `known` folders
