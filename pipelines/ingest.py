@@ -108,7 +108,7 @@ class AreaIngest:
     status: str  # loaded | rejected
     message: str = ""
     files: list[FileAudit] = field(default_factory=list)
-    rows_validated: int = 0  # distinct check rows GX saw (check_content.py)
+    rows_validated: int = 0  # new distinct values GX saw (check_content.py)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -542,8 +542,10 @@ def _unknown_codes(export: ExportFile, field_name: str) -> str:
     return f"(CASE {field_name} {cases} END)" if cases else "NULL"
 
 
-def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
-    """Quarantine every line whose content has findings (the `findings` view, by first line)."""
+def _insert_findings(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, failing: Sequence[str]
+) -> None:
+    """Quarantine every line with findings in the failing components (check_content.py)."""
     value, other = _raw_value(export, "f.col"), _raw_value(export, "f.other")
     unknown = _unknown_codes(export, "f.col")
     con.execute(
@@ -553,7 +555,7 @@ def _insert_findings(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None
         || coalesce(' ' || {unknown}, '')
         || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
         ELSE '' END
-        FROM ({check_content.failing_lines_select(export)}) AS f
+        FROM ({check_content.failing_lines_select(export, failing)}) AS f
         JOIN raw_{export.name} AS r ON r.line = f.line"""
     )
 
@@ -602,7 +604,7 @@ def ingest_area(
 ) -> AreaIngest:
     """Ingest and validate one area's export for as_of into out_dir (see module doc).
 
-    `known`: folders whose stores of validated contents GX need not see again
+    `known`: folders whose stores of validated values GX need not see again
     (pipelines/check_content.py: known_folders).
     """
     check_area_code(area_code)
@@ -677,16 +679,15 @@ def _ingest(
             )
         rows_validated += check_content.create(con, export, known)
         frame = con.sql(check_content.frame_select(export)).arrow().read_all()
-        findings = check_content.reused_findings(con, export)
+        found: list[validate.Finding] = []
         if frame.num_rows:
             if context is None:
                 context = validate.open_context(out_dir / "gx", fresh=True)
-            findings += validate.validate_frame(context, export, _to_pandas(frame), area_code)
-        check_content.register_findings(con, findings)
-        if findings:
-            _insert_findings(con, export)
+            found = validate.validate_frame(context, export, _to_pandas(frame), area_code)
+        failing = check_content.record_findings(con, export, found)
+        if failing:
+            _insert_findings(con, export, failing)
         check_content.write_store(con, export, out_dir)
-        con.unregister("findings")
     files = []
     for export in EXPORT_FILES:
         loaded = _write_staging(con, export, out_dir)
@@ -701,7 +702,7 @@ def _ingest(
     )
     result = AreaIngest(area_code, as_of, "loaded", "; ".join(notes), files, rows_validated)
     log.info(
-        "%s %s loaded: %s; GX saw %d new distinct check rows",
+        "%s %s loaded: %s; GX saw %d new distinct values",
         area_code,
         as_of,
         ", ".join(f"{f.file} {f.rows_loaded}/{f.rows_in}" for f in files),

@@ -412,18 +412,23 @@ def write_suites(directory: Path | None = None) -> list[Path]:
     return paths
 
 
+def expectation_columns(export: ExportFile) -> list[list[str]]:
+    """Per expectation of the suite, the check-frame columns its outcome on a row reads."""
+    out = []
+    for expectation in expected_suite(export)["expectations"]:
+        kwargs = expectation["kwargs"]
+        read = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+        condition = kwargs.get("row_condition", "")
+        read += [c for c in export.column_names if c in condition and c not in read]
+        out.append(read)
+    return out
+
+
 def frame_columns(export: ExportFile) -> list[str]:
     """The check frame's columns: only what the suite reads, never PII or a raw crn."""
     names = ["line"]
-    for expectation in expected_suite(export)["expectations"]:
-        kwargs = expectation["kwargs"]
-        for key in ("column", "column_A", "column_B"):
-            if key in kwargs and kwargs[key] not in names:
-                names.append(kwargs[key])
-        condition = kwargs.get("row_condition", "")
-        for column in export.column_names:
-            if column in condition and column not in names:
-                names.append(column)
+    for read in expectation_columns(export):
+        names += [c for c in read if c not in names]
     return names
 
 
@@ -436,6 +441,7 @@ class Finding:
     column: str
     other: str
     problem: str
+    checked: str  # the check-frame column the expectation read
 
 
 def open_context(gx_root: Path, fresh: bool = False):
@@ -501,6 +507,7 @@ def validate_frame(
                     meta["column"],
                     meta.get("other", ""),
                     meta["problem"],
+                    outcome.expectation_config.kwargs["column"],
                 )
             )
     return findings
