@@ -82,10 +82,13 @@ def _replace_areas(con, as_of: dt.date, loaded: Sequence[tuple[AreaIngest, Path]
     quarantined = {(area, file): lines for area, file, lines in rows}
     for export in EXPORT_FILES:
         con.execute(f"DELETE FROM staging.{export.name} WHERE {night}", [as_of, codes])
+        # in any order: rows are found by their keys, and every model orders by them
+        con.execute("SET preserve_insertion_order = false")
         con.execute(
             f"INSERT INTO staging.{export.name} BY NAME SELECT * FROM read_parquet(?)",
             [[str(area_dir / f"{export.name}.parquet") for _, area_dir in loaded]],
         )
+        con.execute("RESET preserve_insertion_order")
         in_table = dict(
             con.execute(
                 f"SELECT area_code, count(*) FROM staging.{export.name} WHERE {night} "
