@@ -126,10 +126,14 @@ def create(con: duckdb.DuckDBPyConnection, export: ExportFile, known: Sequence[P
     )
     sets = ", ".join(f"({', '.join(members)})" for members in groups.values())
     _create_known(con, export, [d / store_name(export) for d in known])
+    # whole rows first, then the components over those few thousand: a bit cheaper than
+    # every grouping set over every line
     con.execute(
         f"""CREATE TEMP TABLE contents_{name} AS SELECT c.*, k.findings FROM
         (SELECT CASE GROUPING({", ".join(names)}) {which} END AS component, {", ".join(names)},
-        min(line) AS first_line FROM check_{name} GROUP BY GROUPING SETS ({sets})) AS c
+        min(first_line) AS first_line FROM
+        (SELECT {", ".join(names)}, min(line) AS first_line FROM check_{name} GROUP BY ALL)
+        GROUP BY GROUPING SETS ({sets})) AS c
         LEFT JOIN known_{name} AS k ON k.component = c.component
         AND {_same_content(names, "k", "c")}"""
     )
