@@ -45,8 +45,8 @@ decode, header). A file without quotes or blank lines whose every line has the
 header's width is then read by DuckDB's parallel CSV reader (record n is line
 n + 1); any other file is split line by line (by DuckDB without quotes, by
 Python's csv module with them) so each misshapen line is named. All typing
-happens in DuckDB SQL. Great Expectations sees each distinct check row once,
-and none validated before (pipelines/check_content.py).
+happens in DuckDB SQL. Great Expectations sees each distinct value it checks
+once, and none validated before (pipelines/check_content.py).
 """
 
 from __future__ import annotations
