@@ -174,10 +174,39 @@ def test_tolerated_formats_load(tmp_path):
         (10, KEY_1, "MAPP", "M2", dt.date(2006, 4, 1), None),
         (11, KEY_2, "RHRH", None, dt.date(2006, 12, 1), dt.date(2007, 2, 1)),
     ]
-    assert query(f"SELECT contact_id, ns_contact FROM '{out}/contacts.parquet'") == [
+    assert query(f"SELECT contact_id, ns_contact FROM '{out}/contacts.parquet' ORDER BY 1") == [
         (100, "Y"),
         (101, "Y"),
         (102, "N"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("padding", "trimmed"),
+    [
+        ("100, A000001 ,1,2006-03-03 ,COAI,Y, Y", True),  # spaces: trimmed
+        ("100,A000001,1,2006-03-03,COAI,Y,\u00a0Y\u3000", True),  # not ASCII: trimmed
+        ("100,A000001,1,2006-03-03,COAI,Y,Y", False),  # plain ASCII, no space at an edge
+    ],
+)
+def test_values_are_trimmed_wherever_a_file_may_pad_them(tmp_path, padding, trimmed):
+    """Typing skips trim() only in a plain ASCII file with no space beside a delimiter."""
+    landing = land(tmp_path)
+    contacts = landing / AS_OF.isoformat() / AREA / CONTACTS.file_name
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    contacts.write_text("\n".join([lines[0], padding, *lines[2:]]) + "\n", encoding="utf-8")
+    data = contacts.read_bytes()
+    assert ingest._padded(data, plain=True, ascii_only=data.isascii()) is trimmed
+    result = ingest.ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    assert result.status == "loaded"
+    assert quarantine(tmp_path / "out") == []
+    assert query(
+        f"SELECT contact_id, case_key, contact_date, ns_contact "
+        f"FROM '{tmp_path}/out/contacts.parquet' ORDER BY 1"
+    ) == [
+        (100, KEY_1, dt.date(2006, 3, 3), "Y"),
+        (101, KEY_1, dt.date(2006, 3, 20), "Y"),
+        (102, KEY_2, dt.date(2006, 11, 21), "N"),
     ]
 
 
@@ -490,11 +519,11 @@ def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_pat
     ]
     path = tmp_path / "contacts.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    text = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
     positions = list(range(len(header)))
     with duckdb.connect() as plain, duckdb.connect() as split:
-        assert ingest._read_plain(plain, path, text, CONTACTS, positions, len(header))
-        by_line = pa.array(text.split("\n"), pa.large_string())
+        assert ingest._read_plain(plain, path, data, CONTACTS, positions, len(header))
+        by_line = pa.array(data.decode().split("\n"), pa.large_string())
         assert ingest._split_lines(split, by_line, CONTACTS, positions, len(header)) == []
         got = plain.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
         want = split.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
