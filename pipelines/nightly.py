@@ -11,9 +11,10 @@ import logging
 import multiprocessing
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,18 +108,42 @@ def run_night(
         if progress:
             progress(f"ingested {code}")
     night.stage_timings["ingest"] = time.perf_counter() - clock
+    if publish_root is None:
+        _load(night, warehouse_path, codes, work_root, started_at, progress)
+        return night
+    # The Data Docs site needs only the areas' GX results, not the warehouse: built beside
+    # the writer (its import of GX is about 3 s on one core) into scratch, and published
+    # with the night's other files only once the writer has committed.
+    scratch = Path(tempfile.mkdtemp(prefix="data-docs-"))
+    try:
+        with ThreadPoolExecutor(max_workers=1) as beside_writer:
+            data_docs = beside_writer.submit(build_data_docs, as_of, scratch / "site", work_root)
+            _load(night, warehouse_path, codes, work_root, started_at, progress)
+            clock = time.perf_counter()
+            night.published = publish_night(
+                warehouse_path, as_of, publish_root, work_root, data_docs.result()
+            )
+            night.stage_timings["publish"] = time.perf_counter() - clock
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if progress:
+        progress("published")
+    return night
+
+
+def _load(
+    night: NightResult,
+    warehouse_path: Path,
+    codes: Sequence[str],
+    work_root: Path | None,
+    started_at: dt.datetime,
+    progress: Progress | None,
+) -> None:
     clock = time.perf_counter()
-    load_ingested(warehouse_path, as_of, codes, work_root, started_at)
+    load_ingested(warehouse_path, night.as_of, codes, work_root, started_at)
     night.stage_timings["load"] = time.perf_counter() - clock
     if progress:
         progress("loaded and scored")
-    if publish_root is not None:
-        clock = time.perf_counter()
-        night.published = publish_night(warehouse_path, as_of, publish_root, work_root)
-        night.stage_timings["publish"] = time.perf_counter() - clock
-        if progress:
-            progress("published")
-    return night
 
 
 def _ingest_areas(
@@ -176,15 +201,19 @@ def load_ingested(
 
 
 def publish_night(
-    warehouse_path: Path, as_of: dt.date, publish_root: Path, work_root: Path | None = None
+    warehouse_path: Path,
+    as_of: dt.date,
+    publish_root: Path,
+    work_root: Path | None = None,
+    data_docs: Path | None = None,
 ) -> dict[str, Path]:
     """Write the night's public files; waits while another run's writer holds the warehouse.
 
-    Besides publish.publish_night's files: data_quality.csv and one Data Docs site
-    (data_docs/index.html) of the GX validations the areas' ingests left under
-    work_root; an area rejected at its latest ingest has none.
+    Besides publish.publish_night's files: data_quality.csv and the night's Data Docs
+    site (build_data_docs), built here unless data_docs is the index of one built
+    already elsewhere, which is moved into place.
     """
-    from pipelines import publish, quality, validate, warehouse
+    from pipelines import publish, quality, warehouse
 
     out = Path(publish_root) / as_of.isoformat()
 
@@ -197,10 +226,23 @@ def publish_night(
         return published
 
     published = warehouse.with_lock_retry(write)
-    night_work = (work_root or settings.work_root()) / as_of.isoformat()
-    gx_roots = sorted(night_work.glob("*/gx"))
-    published["data_docs"] = validate.publish_data_docs(gx_roots, out / "data_docs")
+    site = out / "data_docs"
+    if data_docs is None:
+        published["data_docs"] = build_data_docs(as_of, site, work_root)
+    else:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.move(data_docs.parent, site)
+        published["data_docs"] = site / data_docs.name
     return published
+
+
+def build_data_docs(as_of: dt.date, site: Path, work_root: Path | None = None) -> Path:
+    """A Data Docs site in `site` of the GX validations the areas' ingests left under
+    work_root (an area rejected at its latest ingest has none); returns its index."""
+    from pipelines import validate
+
+    night_work = (work_root or settings.work_root()) / as_of.isoformat()
+    return validate.publish_data_docs(sorted(night_work.glob("*/gx")), site)
 
 
 def export_dates(landing: Path, first: dt.date, last: dt.date) -> list[dt.date]:
