@@ -135,14 +135,16 @@ class FileRejected(Exception):
 
 @dataclass
 class _Parsed:
-    """One export file split into records: TEMP table raw_<export> (line + text columns)."""
+    """One export file read and typed: TEMP table typed_rows_<export> (_create_typed) and
+    raw_<export>, its records' text with their lines (a table, or for a plain file a view
+    that reads it again: only a night with findings quotes raw values)."""
 
     misshapen: list[tuple[int, int]]  # (line, number of fields)
     header_width: int
     rows_in: int
     sha256: str
     extra_columns: list[str]
-    padded: bool  # some value may start or end with a space: typing trims (_padded)
+    plain: bool  # read by _read_plain: a typed row's line is its rowid + 2
 
 
 def check_area_code(area_code: str) -> str:
@@ -255,7 +257,8 @@ def _parse(
         raise FileRejected(f"{name}: {problem}: ask the area to fix the export layout")
     positions = [names.index(c) for c in export.column_names]
     misshapen: list[tuple[int, int]] = []
-    plain = unquoted and _read_plain(con, path, data, export, positions, len(names))
+    padded = _padded(data, ascii_only)
+    plain = unquoted and _read_plain(con, path, data, export, positions, len(names), padded)
     if not plain:
         if unquoted:
             text = data.decode("utf-8")
@@ -263,7 +266,8 @@ def _parse(
             misshapen = _split_lines(con, lines, export, positions, len(names))
         else:
             misshapen = _split_records(con, records, export, positions, len(names))
-    ((records_read,),) = con.execute(f"SELECT count(*) FROM raw_{export.name}").fetchall()
+        _create_typed(con, export, f"raw_{export.name}", padded=True, lines=True)
+    ((records_read,),) = con.execute(f"SELECT count(*) FROM typed_rows_{export.name}").fetchall()
     rows_in = records_read + len(misshapen)
     if "rows" in expected and expected["rows"] != rows_in:
         raise FileRejected(
@@ -271,18 +275,18 @@ def _parse(
             "(truncated transfer): ask the area to resend"
         )
     extra = [h for h in names if h and h not in export.column_names]
-    return _Parsed(misshapen, len(names), rows_in, sha256, extra, _padded(data, plain, ascii_only))
+    return _Parsed(misshapen, len(names), rows_in, sha256, extra, plain)
 
 
-def _padded(data: bytes, plain: bool, ascii_only: bool) -> bool:
-    """Whether typing must trim this file's values (trim() was about a fifth of typing).
+def _padded(data: bytes, ascii_only: bool) -> bool:
+    """Whether typing must trim a plain file's values (trim() was about a fifth of typing).
 
     In ASCII the only character trim() removes is the space, so a plain file
     with no space next to a delimiter or line end has no value to trim. (Trimming
     only values that hold a space costs more than trimming all, where free text
-    has spaces.)
+    has spaces.) Files read the other way are always trimmed.
     """
-    if not (plain and ascii_only):
+    if not ascii_only:
         return True
     if b" " not in data:  # one fast scan; the pairs below cost about five
         return False
@@ -302,14 +306,18 @@ def _read_plain(
     export: ExportFile,
     positions: list[int],
     width: int,
+    padded: bool,
 ) -> bool:
-    """The common case, read by DuckDB's parallel CSV reader: True if it applied.
+    """The common case, typed straight from DuckDB's parallel CSV reader: True if it applied.
 
     It applies to a file without quotes or blank lines whose every line has the
     header's number of fields (DuckDB stops at a short or long line; a long line
     it accepts, `1,2,3,` for three columns, the comma count catches; a blank line
     it skips, so the record count falls short), so record n is physical line
-    n + 1. Anything else goes the slower way that names each misshapen line.
+    n + 1: the reader and the typing keep the file's order, so a typed row's
+    rowid is its line - 2. Its text is not kept (raw_<export> reads the file
+    again if a night has findings to quote). Anything else goes the slower way
+    that names each misshapen line.
     """
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if data.count(b",") != (width - 1) * lines:
@@ -318,21 +326,25 @@ def _read_plain(
     selected = ", ".join(
         f"f{p} AS {c}" for c, p in zip(export.column_names, positions, strict=True)
     )
+    literal = "'" + str(path).replace("'", "''") + "'"
+    records = (
+        f"SELECT {selected} FROM read_csv({literal}, header = false, skip = 1, delim = ',', "
+        f"auto_detect = false, strict_mode = true, null_padding = false, "
+        f"columns = {{{columns}}})"
+    )
     try:
-        con.execute(
-            f"CREATE TEMP TABLE raw_{export.name} AS SELECT row_number() OVER () + 1 AS line, "
-            f"{selected} FROM read_csv(?, header = false, skip = 1, delim = ',', "
-            f"auto_detect = false, strict_mode = true, null_padding = false, "
-            f"columns = {{{columns}}})",
-            [str(path)],
-        )
+        _create_typed(con, export, f"({records})", padded, lines=False)
     except duckdb.Error:  # a short or long line, or anything else the reader refuses
-        con.execute(f"DROP TABLE IF EXISTS raw_{export.name}")
+        con.execute(f"DROP TABLE IF EXISTS typed_rows_{export.name}")
         return False
-    ((records,),) = con.execute(f"SELECT count(*) FROM raw_{export.name}").fetchall()
-    if records != lines - 1:
-        con.execute(f"DROP TABLE raw_{export.name}")
+    ((typed,),) = con.execute(f"SELECT count(*) FROM typed_rows_{export.name}").fetchall()
+    if typed != lines - 1:
+        con.execute(f"DROP TABLE typed_rows_{export.name}")
         return False
+    con.execute(
+        f"CREATE TEMP VIEW raw_{export.name} AS SELECT row_number() OVER () + 1 AS line, * "
+        f"FROM ({records})"
+    )
     return True
 
 
@@ -455,22 +467,42 @@ def _typed_select(column: Column) -> list[str]:
     return expressions
 
 
-def _create_typed(con: duckdb.DuckDBPyConnection, export: ExportFile, padded: bool) -> None:
-    """Trim, parse each value once, then type it and derive its flags."""
-    trimmed = ["r.line"] + [f"{_trimmed(f'r.{c}', padded)} AS {c}" for c in export.column_names]
-    join = ""
-    if "crn" in export.column_names:
-        trimmed.append("k.case_key")
-        join = f"LEFT JOIN case_keys AS k ON k.crn = {_trimmed('r.crn', padded)}"
+def _create_typed(
+    con: duckdb.DuckDBPyConnection, export: ExportFile, source: str, padded: bool, lines: bool
+) -> None:
+    """typed_rows_<export>: trim, parse each value once, then type it and derive its flags.
+
+    `source` holds the records' text columns, and their `line` if `lines` (without
+    it, a row's line is its rowid + 2: _read_plain). No case_key yet: the crn is
+    keyed once per area (_install_case_keys) and joined in by typed_<export>.
+    """
+    line = ["line"] if lines else []
+    trimmed = [f"r.{c}" for c in line] + [
+        f"{_trimmed(f'r.{c}', padded)} AS {c}" for c in export.column_names
+    ]
     parsed = [p for p in map(_parsed_select, export.columns) if p]
-    typed = ["line"] + [e for c in export.columns for e in _typed_select(c)]
-    if "crn" in export.column_names:
-        typed.append("case_key")
+    typed = line + [e for c in export.columns for e in _typed_select(c)]
     con.execute(
-        f"CREATE TEMP TABLE typed_{export.name} AS SELECT {', '.join(typed)} FROM "
+        f"CREATE TEMP TABLE typed_rows_{export.name} AS SELECT {', '.join(typed)} FROM "
         f"(SELECT *{''.join(', ' + p for p in parsed)} FROM "
-        f"(SELECT {', '.join(trimmed)} FROM raw_{export.name} AS r {join}))"
+        f"(SELECT {', '.join(trimmed)} FROM {source} AS r))"
     )
+
+
+def _create_typed_view(con: duckdb.DuckDBPyConnection, export: ExportFile, plain: bool) -> None:
+    """typed_<export>: each typed row with its line and, where the export has a crn, its
+    case_key (NULL for a malformed crn)."""
+    line = "t.rowid + 2 AS line, " if plain else ""
+    if "crn" in export.column_names:
+        con.execute(
+            f"CREATE TEMP VIEW typed_{export.name} AS SELECT {line}t.*, k.case_key "
+            f"FROM typed_rows_{export.name} AS t LEFT JOIN case_keys AS k ON k.crn = t.crn"
+        )
+    else:
+        con.execute(
+            f"CREATE TEMP VIEW typed_{export.name} AS SELECT {line}t.* "
+            f"FROM typed_rows_{export.name} AS t"
+        )
 
 
 def _key(column: str) -> str:
@@ -665,6 +697,8 @@ def _ingest(
     known: Sequence[Path],
 ) -> AreaIngest:
     area_dir = landing_root / as_of.isoformat() / area_code
+    con.execute("SET VARIABLE as_of = ?", [as_of])  # typing flags dates after the export date
+    con.execute("SET VARIABLE area_code = ?", [area_code])
     parsed: dict[str, _Parsed] = {}
     problems: list[str] = []
     try:
@@ -691,11 +725,9 @@ def _ingest(
     for note in notes:
         log.warning("%s %s %s", area_code, as_of, note)
 
-    con.execute("SET VARIABLE as_of = ?", [as_of])
-    con.execute("SET VARIABLE area_code = ?", [area_code])
     _install_case_keys(con, secret)
     for export in EXPORT_FILES:
-        _create_typed(con, export, parsed[export.name].padded)
+        _create_typed_view(con, export, parsed[export.name].plain)
     for export in EXPORT_FILES:
         _create_checked(con, export)
     con.execute(
@@ -760,9 +792,7 @@ def _install_case_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
     """case_key for every well-formed crn of the area, computed once per distinct crn."""
     pattern = EVENTS.column("crn").pattern
     with_crn = [e for e in EXPORT_FILES if "crn" in e.column_names]
-    union = " UNION ".join(
-        f"SELECT nullif(trim(crn), '') AS crn FROM raw_{e.name}" for e in with_crn
-    )
+    union = " UNION ".join(f"SELECT crn FROM typed_rows_{e.name}" for e in with_crn)
     crns = [
         row[0]
         for row in con.execute(

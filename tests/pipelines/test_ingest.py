@@ -196,7 +196,7 @@ def test_values_are_trimmed_wherever_a_file_may_pad_them(tmp_path, padding, trim
     lines = contacts.read_text(encoding="utf-8").splitlines()
     contacts.write_text("\n".join([lines[0], padding, *lines[2:]]) + "\n", encoding="utf-8")
     data = contacts.read_bytes()
-    assert ingest._padded(data, plain=True, ascii_only=data.isascii()) is trimmed
+    assert ingest._padded(data, ascii_only=data.isascii()) is trimmed
     result = ingest.ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
     assert result.status == "loaded"
     assert quarantine(tmp_path / "out") == []
@@ -510,7 +510,8 @@ def test_discover_areas_separates_bad_folders(tmp_path):
 
 
 def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_path):
-    """DuckDB's parallel reader and the line-by-line split give the same lines and values."""
+    """DuckDB's parallel reader and the line-by-line split give the same lines and values,
+    raw and typed (a plain file's typed row has no line column: its rowid is line - 2)."""
     rows = 600_000  # ~25 MB: many reader buffers, so both threads read parts of the file
     header = CONTACTS.column_names
     lines = [",".join(header)] + [
@@ -522,14 +523,23 @@ def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_pat
     data = path.read_bytes()
     positions = list(range(len(header)))
     with duckdb.connect() as plain, duckdb.connect() as split:
-        assert ingest._read_plain(plain, path, data, CONTACTS, positions, len(header))
+        for con in (plain, split):
+            con.execute("SET VARIABLE as_of = ?", [AS_OF])
+        assert ingest._read_plain(plain, path, data, CONTACTS, positions, len(header), False)
         by_line = pa.array(data.decode().split("\n"), pa.large_string())
         assert ingest._split_lines(split, by_line, CONTACTS, positions, len(header)) == []
+        ingest._create_typed(split, CONTACTS, "raw_contacts", padded=True, lines=True)
         got = plain.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
         want = split.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
+        got_typed = plain.execute(
+            "SELECT rowid + 2 AS line, * FROM typed_rows_contacts ORDER BY line"
+        ).fetchall()
+        want_typed = split.execute("SELECT * FROM typed_rows_contacts ORDER BY line").fetchall()
     assert len(got) == rows
     assert got == want
     assert got[-1][0] == rows + 1 and got[-1][1] == str(rows - 1)
+    assert got_typed == want_typed
+    assert got_typed[-1][:2] == (rows + 1, rows - 1)  # line, contact_id
 
 
 @pytest.mark.parametrize(
