@@ -40,13 +40,13 @@ one quarantine record per failed rule and column, and counts once):
 
 Line numbers are physical lines of the CSV (header = 1; a record spanning
 lines has the line it starts on), which DuckDB's reject tables do not give
-(they count records). Each file is read once into memory (sha256, strict UTF-8
-decode, header). A file without quotes or blank lines whose every line has the
-header's width is then read by DuckDB's parallel CSV reader (record n is line
-n + 1); any other file is split line by line (by DuckDB without quotes, by
-Python's csv module with them) so each misshapen line is named. All typing
-happens in DuckDB SQL. Great Expectations sees each distinct value it checks
-once, and none validated before (pipelines/check_content.py).
+(they count records). Each file is read once into memory (sha256, UTF-8 check,
+header). A file without quotes or blank lines whose every line has the
+header's width is then typed straight from DuckDB's parallel CSV reader
+(record n is line n + 1); any other file is split line by line (by DuckDB
+without quotes, by Python's csv module with them) so each misshapen line is
+named. All typing happens in DuckDB SQL. Great Expectations sees each distinct
+value it checks once, and none validated before (pipelines/check_content.py).
 """
 
 from __future__ import annotations
