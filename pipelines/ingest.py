@@ -540,12 +540,10 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
             f"CASE WHEN {child_null} THEN NULL ELSE EXISTS (SELECT 1 FROM typed_{parent} AS p "
             f"WHERE {on}) END AS {validate.exists_column(export)}"
         )
-        if "crn" not in export.column_names:
-            extra.append(
-                f"(SELECT min(p.case_key) FROM typed_{parent} AS p WHERE {on}) AS row_case_key"
-            )
-    if "crn" in export.column_names:
-        extra.append("t.case_key AS row_case_key")
+    # a row without a crn takes its parent's case_key, but only once quarantined
+    # (_insert_findings): DuckDB computes a view's subquery even where it goes unread
+    has_crn = "crn" in export.column_names
+    extra.append("t.case_key AS row_case_key" if has_crn else "NULL::VARCHAR AS row_case_key")
     if export is EVENTS:
         extra.append(f"t.area_code = getvariable('area_code') AS {validate.AREA_IS_FOLDER}")
         extra.append(
@@ -613,9 +611,20 @@ def _insert_findings(
     """Quarantine every line with findings in the failing components (check_content.py)."""
     value, other = _raw_value(export, "f.col"), _raw_value(export, "f.other")
     unknown = _unknown_codes(export, "f.col")
+    case_key = "f.row_case_key"
+    if "crn" not in export.column_names:  # the parent's, as the orphan check finds it
+        parent, child_columns, parent_columns = validate.PARENTS[export.name]
+        on = " AND ".join(
+            f"p.{_key(pc)} = c.{_key(cc)}"
+            for cc, pc in zip(child_columns, parent_columns, strict=True)
+        )
+        case_key = (
+            f"(SELECT min(p.case_key) FROM typed_{export.name} AS c "
+            f"JOIN typed_{parent} AS p ON {on} WHERE c.line = f.line)"
+        )
     con.execute(
         f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
-        '{export.file_name}', f.line, f.row_case_key, f.rule,
+        '{export.file_name}', f.line, {case_key}, f.rule,
         f.col || coalesce('=''' || {value} || '''', '') || ' ' || f.problem
         || coalesce(' ' || {unknown}, '')
         || CASE WHEN f.other <> '' THEN ' ' || f.other || coalesce('=''' || {other} || '''', '')
