@@ -49,7 +49,7 @@ test: $(BIN)/caseaudit
 	bash scripts/ensure-test-services
 	$(BIN)/python -m pytest
 
-# national-scale benchmark (issue 7), not part of `make test`: about 45 minutes on 2 cores;
+# national-scale benchmark (issue 7), not part of `make test`: 20 to 50 minutes on 2 cores, by machine;
 # writes docs/benchmarks.md (see benchmarks/README.md)
 BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,shape,run,steady,quarter,backfill,airflow
 bench: $(BIN)/caseaudit
