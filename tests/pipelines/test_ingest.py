@@ -522,7 +522,8 @@ def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_pat
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     data = path.read_bytes()
     positions = list(range(len(header)))
-    with duckdb.connect() as plain, duckdb.connect() as split:
+    # four threads whatever the machine: a typing that lost the reader's order would show
+    with duckdb.connect(config={"threads": 4}) as plain, duckdb.connect() as split:
         for con in (plain, split):
             con.execute("SET VARIABLE as_of = ?", [AS_OF])
         assert ingest._read_plain(plain, path, data, CONTACTS, positions, len(header), False)
