@@ -493,21 +493,27 @@ def _create_typed_view(con: duckdb.DuckDBPyConnection, export: ExportFile, plain
     """typed_<export>: each typed row with its line and, where the export has a crn, its
     case_key (NULL for a malformed crn)."""
     line = "t.rowid + 2 AS line, " if plain else ""
-    if "crn" in export.column_names:
-        con.execute(
-            f"CREATE TEMP VIEW typed_{export.name} AS SELECT {line}t.*, k.case_key "
-            f"FROM typed_rows_{export.name} AS t LEFT JOIN case_keys AS k ON k.crn = t.crn"
-        )
-    else:
-        con.execute(
-            f"CREATE TEMP VIEW typed_{export.name} AS SELECT {line}t.* "
-            f"FROM typed_rows_{export.name} AS t"
-        )
+    has_crn = "crn" in export.column_names
+    case_key = ", k.case_key" if has_crn else ""
+    join = " LEFT JOIN case_keys AS k ON k.crn = t.crn" if has_crn else ""
+    con.execute(
+        f"CREATE TEMP VIEW typed_{export.name} AS SELECT {line}t.*{case_key} "
+        f"FROM typed_rows_{export.name} AS t{join}"
+    )
 
 
 def _key(column: str) -> str:
     """Keys and joins use case_key, which is NULL for a malformed crn."""
     return "case_key" if column == "crn" else column
+
+
+def _parent_on(export: ExportFile, child: str) -> str:
+    """SQL joining parent rows `p` to the export's rows aliased `child` (validate.PARENTS)."""
+    _, child_columns, parent_columns = validate.PARENTS[export.name]
+    return " AND ".join(
+        f"p.{_key(pc)} = {child}.{_key(cc)}"
+        for cc, pc in zip(child_columns, parent_columns, strict=True)
+    )
 
 
 def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
@@ -530,11 +536,8 @@ def _create_checked(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
         f"WHERE {' AND '.join(f'd.{k} = t.{k}' for k in keys)}) END AS {validate.KEY_UNIQUE}"
     ]
     if export.name in validate.PARENTS:
-        parent, child_columns, parent_columns = validate.PARENTS[export.name]
-        on = " AND ".join(
-            f"p.{_key(pc)} = t.{_key(cc)}"
-            for cc, pc in zip(child_columns, parent_columns, strict=True)
-        )
+        parent, child_columns, _ = validate.PARENTS[export.name]
+        on = _parent_on(export, "t")
         child_null = " OR ".join(f"t.{_key(c)} IS NULL" for c in child_columns)
         extra.append(
             f"CASE WHEN {child_null} THEN NULL ELSE EXISTS (SELECT 1 FROM typed_{parent} AS p "
@@ -613,14 +616,10 @@ def _insert_findings(
     unknown = _unknown_codes(export, "f.col")
     case_key = "f.row_case_key"
     if "crn" not in export.column_names:  # the parent's, as the orphan check finds it
-        parent, child_columns, parent_columns = validate.PARENTS[export.name]
-        on = " AND ".join(
-            f"p.{_key(pc)} = c.{_key(cc)}"
-            for cc, pc in zip(child_columns, parent_columns, strict=True)
-        )
+        parent = validate.PARENTS[export.name][0]
         case_key = (
             f"(SELECT min(p.case_key) FROM typed_{export.name} AS c "
-            f"JOIN typed_{parent} AS p ON {on} WHERE c.line = f.line)"
+            f"JOIN typed_{parent} AS p ON {_parent_on(export, 'c')} WHERE c.line = f.line)"
         )
     con.execute(
         f"""INSERT INTO quarantine SELECT getvariable('as_of'), getvariable('area_code'),
