@@ -210,6 +210,23 @@ def test_values_are_trimmed_wherever_a_file_may_pad_them(tmp_path, padding, trim
     ]
 
 
+def test_an_empty_field_of_a_plain_file_is_blank(tmp_path):
+    """A plain file (typed straight from DuckDB's reader, no trim) reads an empty field as blank."""
+    landing = land(tmp_path)
+    contacts = landing / AS_OF.isoformat() / AREA / CONTACTS.file_name
+    lines = contacts.read_text(encoding="utf-8").splitlines()
+    contacts.write_text(
+        "\n".join([lines[0], "100,A000001,1,2006-03-03,,Y,Y", *lines[2:]]) + "\n",
+        encoding="utf-8",
+    )
+    assert ingest._padded(contacts.read_bytes(), ascii_only=True) is False
+    result = ingest.ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    assert result.status == "loaded"
+    assert quarantine(tmp_path / "out") == [
+        ("contacts.csv", 2, "value_missing", KEY_1, "contact_type is blank")
+    ]
+
+
 def key(crn: str) -> str:
     return identity.case_key(crn, SECRET)
 
