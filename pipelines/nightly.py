@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,31 +100,31 @@ def run_night(
     started_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     codes, bad_folders = plan_areas(landing, as_of, areas)
     night = NightResult(as_of=as_of, bad_folders=bad_folders)
-    clock = time.perf_counter()
-    for code, result in zip(
-        codes, _ingest_areas(landing, as_of, codes, work_root, ingest_workers), strict=True
-    ):
-        night.areas.append(result)
-        if progress:
-            progress(f"ingested {code}")
-    night.stage_timings["ingest"] = time.perf_counter() - clock
-    if publish_root is None:
-        _load(night, warehouse_path, codes, work_root, started_at, progress)
-        return night
-    # The Data Docs site needs only the areas' GX results, not the warehouse: built beside
-    # the writer (its import of GX is about 3 s on one core) into scratch, and published
-    # with the night's other files only once the writer has committed.
     scratch = Path(tempfile.mkdtemp(prefix="data-docs-"))
     try:
-        with ThreadPoolExecutor(max_workers=1) as beside_writer:
-            data_docs = beside_writer.submit(build_data_docs, as_of, scratch / "site", work_root)
+        with _workers(min(ingest_workers, len(codes), os.cpu_count() or 1)) as workers:
+            clock = time.perf_counter()
+            ingested = _ingest_areas(workers, landing, as_of, codes, work_root)
+            for code, result in zip(codes, ingested, strict=True):
+                night.areas.append(result)
+                if progress:
+                    progress(f"ingested {code}")
+            night.stage_timings["ingest"] = time.perf_counter() - clock
+            if publish_root is None:
+                _load(night, warehouse_path, codes, work_root, started_at, progress)
+                return night
+            # The Data Docs site needs only the areas' GX results, not the warehouse: a
+            # worker, which has imported GX already on a night with new values (about 6 s
+            # of one core), builds it into scratch while this process runs the writer; it
+            # is published with the night's other files only once the writer has committed.
+            data_docs = workers.submit(build_data_docs, as_of, scratch / "site", work_root)
             _load(night, warehouse_path, codes, work_root, started_at, progress)
             clock = time.perf_counter()
             night.published = publish_night(
                 warehouse_path, as_of, publish_root, work_root, data_docs.result()
             )
             night.stage_timings["publish"] = time.perf_counter() - clock
-    finally:
+    finally:  # after the workers: a failed writer waits for the site, then drops it
         shutil.rmtree(scratch, ignore_errors=True)
     if progress:
         progress("published")
@@ -146,40 +146,48 @@ def _load(
         progress("loaded and scored")
 
 
-def _ingest_areas(
-    landing: Path, as_of: dt.date, codes: Sequence[str], work_root: Path | None, workers: int
-) -> Iterator[AreaIngest]:
-    """Each area's ingest result in the order of codes, from up to `workers` processes.
+def _workers(count: int) -> Executor:
+    """Where areas ingest and the Data Docs site is built: `count` processes, or one thread.
 
-    Areas are independent until the writer, so the result is the same as one
-    process. Largest exports go first (longest first keeps both processes busy
-    to the end); each process's DuckDB is capped at ingest.MEMORY_LIMIT, so two
-    large areas side by side stay well inside the memory budget (performance.md).
+    Much of an area's ingest is single-threaded (hashing, GX), so processes side by
+    side beat threads; each one's DuckDB takes its share of the cores
+    (ingest.share_cores) and is capped at ingest.MEMORY_LIMIT, so two large areas
+    side by side stay well inside the memory budget (performance.md). Spawn, not
+    fork: this process may hold DuckDB and GX threads a fork would copy mid-state.
     """
-    workers = min(workers, len(codes), os.cpu_count() or 1)
-    if workers <= 1:
-        for code in codes:
-            yield ingest_one(landing, as_of, code, work_root)[0]
-        return
+    if count <= 1:
+        return ThreadPoolExecutor(max_workers=1)
+    return ProcessPoolExecutor(
+        max_workers=count,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=ingest.share_cores,
+        initargs=(count,),
+    )
+
+
+def _ingest_areas(
+    workers: Executor,
+    landing: Path,
+    as_of: dt.date,
+    codes: Sequence[str],
+    work_root: Path | None,
+) -> Iterator[AreaIngest]:
+    """Each area's ingest result in the order of codes.
+
+    Areas are independent until the writer, so the result is the same in any
+    order. Largest exports go first: longest first keeps every worker busy to the end.
+    """
     night = Path(landing) / as_of.isoformat()
     submit_order = sorted(
         codes,
         key=lambda c: sum(f.stat().st_size for f in (night / c).iterdir() if f.is_file()),
         reverse=True,
     )
-    # spawn, not fork: the parent may hold DuckDB and GX threads a fork would copy mid-state
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=ingest.share_cores,
-        initargs=(workers,),
-    ) as pool:
-        futures = {
-            code: pool.submit(ingest_one, landing, as_of, code, work_root) for code in submit_order
-        }
-        for code in codes:
-            yield futures[code].result()[0]
+    futures = {
+        code: workers.submit(ingest_one, landing, as_of, code, work_root) for code in submit_order
+    }
+    for code in codes:
+        yield futures[code].result()[0]
 
 
 def load_ingested(

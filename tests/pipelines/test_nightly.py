@@ -54,3 +54,20 @@ def test_a_night_whose_writer_fails_publishes_no_data_docs(landing, tmp_path, mo
         run(landing, tmp_path)
     assert not (tmp_path / "publish").exists()
     assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_worker_processes_ingest_the_areas_and_build_the_data_docs(tmp_path):
+    """The default path: areas ingest in two processes, one of which then builds the site."""
+    landing = tmp_path / "landing"
+    synth.generate(landing, [NIGHT], ["WAR", "DUR"], scale=0.02, seed=5)
+    night = nightly.run_night(
+        landing,
+        tmp_path / "warehouse.duckdb",
+        NIGHT,
+        publish_root=tmp_path / "publish",
+        work_root=tmp_path / "work",
+        ingest_workers=2,
+    )
+    assert [(a.area_code, a.status) for a in night.areas] == [("DUR", "loaded"), ("WAR", "loaded")]
+    index = night.published["data_docs"].read_text(encoding="utf-8")
+    assert "DUR" in index and "WAR" in index
