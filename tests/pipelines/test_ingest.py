@@ -227,6 +227,25 @@ def test_an_empty_field_of_a_plain_file_is_blank(tmp_path):
     ]
 
 
+def test_rows_sharing_a_malformed_crn_are_neither_duplicates_nor_parents(tmp_path):
+    """Keys and parents are matched by crn only where it is well-formed (has a case_key)."""
+    landing = land(tmp_path)
+    area = landing / AS_OF.isoformat() / AREA
+    event = "x12,1,DUR,Xerxes,Olwen,1971-01-01,,CO,2006-01-01,,,2,SUP,,DUR001\n"
+    with (area / "events.csv").open("a", encoding="utf-8") as events:
+        events.write(event + event)
+    with (area / CONTACTS.file_name).open("a", encoding="utf-8") as contacts:
+        contacts.write("103,x12,1,2006-03-03,COAI,Y,Y\n104,y34,1,2006-03-03,COAI,Y,Y\n")
+    ingest.ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    malformed = "crn does not match [A-Z][0-9]{6}"
+    assert quarantine(tmp_path / "out") == [
+        ("contacts.csv", 5, "value_invalid", None, malformed),
+        ("contacts.csv", 6, "value_invalid", None, malformed),
+        ("events.csv", 4, "value_invalid", None, malformed),
+        ("events.csv", 5, "value_invalid", None, malformed),
+    ]
+
+
 def key(crn: str) -> str:
     return identity.case_key(crn, SECRET)
 
