@@ -186,8 +186,12 @@ def _ingest_areas(
     futures = {
         code: workers.submit(ingest_one, landing, as_of, code, work_root) for code in submit_order
     }
-    for code in codes:
-        yield futures[code].result()[0]
+    try:
+        for code in codes:
+            yield futures[code].result()[0]
+    finally:  # an area that raised stops the night: areas not started yet are not ingested
+        for future in futures.values():
+            future.cancel()
 
 
 def load_ingested(

@@ -20,14 +20,14 @@ def landing(tmp_path_factory) -> Path:
     return root
 
 
-def run(landing: Path, root: Path) -> nightly.NightResult:
+def run(landing: Path, root: Path, ingest_workers: int = 1) -> nightly.NightResult:
     return nightly.run_night(
         landing,
         root / "warehouse.duckdb",
         NIGHT,
         publish_root=root / "publish",
         work_root=root / "work",
-        ingest_workers=1,
+        ingest_workers=ingest_workers,
     )
 
 
@@ -60,14 +60,7 @@ def test_worker_processes_ingest_the_areas_and_build_the_data_docs(tmp_path):
     """The default path: areas ingest in two processes, one of which then builds the site."""
     landing = tmp_path / "landing"
     synth.generate(landing, [NIGHT], ["WAR", "DUR"], scale=0.02, seed=5)
-    night = nightly.run_night(
-        landing,
-        tmp_path / "warehouse.duckdb",
-        NIGHT,
-        publish_root=tmp_path / "publish",
-        work_root=tmp_path / "work",
-        ingest_workers=2,
-    )
+    night = run(landing, tmp_path, ingest_workers=2)
     assert [(a.area_code, a.status) for a in night.areas] == [("DUR", "loaded"), ("WAR", "loaded")]
     index = night.published["data_docs"].read_text(encoding="utf-8")
     assert "DUR" in index and "WAR" in index
