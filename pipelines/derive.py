@@ -61,6 +61,10 @@ def run_models(
     """
     con.execute("SET VARIABLE as_of = ?::DATE", [as_of])
     con.execute("SET VARIABLE scope = ?", [scope])
+    # No model depends on the order its inputs were inserted in (windows order by
+    # unique keys, lists are only searched, readers order their rows), so DuckDB
+    # need not keep it: case_outcomes' insert 3.6 -> 2.5 s on a national night.
+    con.execute("SET preserve_insertion_order = false")  # not reset on failure: harmless
     for model in load_models(sql_dir):
         if only is not None and model.name not in only:
             continue
@@ -72,3 +76,4 @@ def run_models(
             con.execute(f"INSERT INTO marts.{model.name} BY NAME {model.sql}")
         else:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {model.name} AS {model.sql}")
+    con.execute("RESET preserve_insertion_order")
