@@ -56,8 +56,8 @@ def test_a_night_whose_writer_fails_publishes_no_data_docs(landing, tmp_path, mo
     assert list((tmp_path / "scratch").iterdir()) == []
 
 
-def test_worker_processes_ingest_the_areas_and_build_the_data_docs(tmp_path):
-    """The default path: areas ingest in two processes, one of which then builds the site."""
+def test_areas_ingested_by_worker_processes_publish_one_site(tmp_path):
+    """The default path: areas ingest in two processes; the site shows both."""
     landing = tmp_path / "landing"
     synth.generate(landing, [NIGHT], ["WAR", "DUR"], scale=0.02, seed=5)
     night = run(landing, tmp_path, ingest_workers=2)
