@@ -61,6 +61,7 @@ def test_areas_ingested_by_worker_processes_publish_one_site(tmp_path):
     landing = tmp_path / "landing"
     synth.generate(landing, [NIGHT], ["WAR", "DUR"], scale=0.02, seed=5)
     night = run(landing, tmp_path, ingest_workers=2)
+    assert all(area.rows_validated for area in night.areas)  # a worker built the site
     assert [(a.area_code, a.status) for a in night.areas] == [("DUR", "loaded"), ("WAR", "loaded")]
     index = night.published["data_docs"].read_text(encoding="utf-8")
     assert "DUR" in index and "WAR" in index
