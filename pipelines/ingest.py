@@ -817,7 +817,7 @@ def _install_case_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
     keys = pa.table(
         {
             "crn": pa.array(crns, pa.string()),
-            "case_key": pa.array([identity.case_key(c, secret) for c in crns], pa.string()),
+            "case_key": pa.array(identity.case_keys(crns, secret), pa.string()),
         }
     )
     con.register("case_keys_arrow", keys)
