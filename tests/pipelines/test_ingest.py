@@ -210,6 +210,24 @@ def test_values_are_trimmed_wherever_a_file_may_pad_them(tmp_path, padding, trim
     ]
 
 
+@pytest.mark.parametrize(
+    ("data", "padded"),
+    [
+        (b"a,b\nfree text,x\n", False),  # spaces only inside values
+        (b"a,b\nx ,y\n", True),  # before a delimiter
+        (b"a,b\nx, y\n", True),  # after a delimiter
+        (b"a,b\nx,y \n", True),  # before a line end
+        (b"a,b\n x,y\n", True),  # after a line end
+        (b"a,b\r\nx,y \r\n", True),  # before a carriage return
+        (b" a,b\nx,y\n", True),  # the file's first byte
+        (b"a,b\nx,y ", True),  # the file's last byte
+        (b"a,b\nx,y\n", False),  # no space at all
+    ],
+)
+def test_a_plain_file_is_padded_exactly_where_a_space_touches_a_value_edge(data, padded):
+    assert ingest._padded(data, ascii_only=True) is padded
+
+
 def test_an_empty_field_of_a_plain_file_is_blank(tmp_path):
     """A plain file (typed straight from DuckDB's reader, no trim) reads an empty field as blank."""
     landing = land(tmp_path)
