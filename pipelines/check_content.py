@@ -16,10 +16,13 @@ So:
   independent columns multiply): the frame's row i carries the i-th new value of
   every component, repeating a component's values when it has fewer, and its
   `line` is that frame row, not a CSV line;
-- across areas and nights (performance.md), each area's work folder keeps the
-  night's component values with their findings (`validated_<export>.parquet`,
-  no PII: nothing there is more than the check frame already is); the writer
-  merges every loaded night's into one national store (`<work root>/validated/`).
+- across areas and nights (performance.md), each area's work folder keeps, for
+  each export where GX saw new values, the night's component values with their
+  findings (`validated_<export>.parquet`, no PII: nothing there is more than the
+  check frame already is); an export without new values took every value from
+  stores already written, so it writes none, and later areas read a few stores,
+  not one per area (about 5 s of a national night). The writer merges every
+  loaded night's stores into one national store (`<work root>/validated/`).
   An area takes the findings of any value in the national store, or in the
   store of an area that finished earlier the same night, instead of asking GX
   again. No value depends on the area (area_code is a flag against the folder).

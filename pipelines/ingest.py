@@ -768,17 +768,19 @@ def _ingest(
                     for line, n in p.misshapen
                 ],
             )
-        rows_validated += check_content.create(con, export, known)
-        frame = con.sql(check_content.frame_select(export)).arrow().read_all()
+        new = check_content.create(con, export, known)
+        rows_validated += new
         found: list[validate.Finding] = []
-        if frame.num_rows:
+        if new:
+            frame = con.sql(check_content.frame_select(export)).arrow().read_all()
             if context is None:
                 context = validate.open_context(out_dir / "gx", fresh=True)
             found = validate.validate_frame(context, export, _to_pandas(frame), area_code)
         failing = check_content.record_findings(con, export, found)
         if failing:
             _insert_findings(con, export, failing)
-        check_content.write_store(con, export, out_dir)
+        if new:  # else every value came from a store that is read or merged already
+            check_content.write_store(con, export, out_dir)
     files = []
     for export in EXPORT_FILES:
         ((quarantined,),) = con.execute(

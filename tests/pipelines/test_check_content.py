@@ -94,6 +94,22 @@ def test_gx_sees_each_content_once_and_later_nights_only_new_contents(nights):
             assert warm[night, area].rows_validated < cold[night, area].rows_validated / 2
 
 
+def test_an_area_keeps_a_store_exactly_for_the_exports_gx_saw_new_values_of(nights):
+    """An export whose values all came from stores writes none, so later areas read few."""
+    root, _, _ = nights
+    asked = []
+    for night in NIGHTS:
+        for area in AREAS:
+            out = root / "warm" / night.isoformat() / area
+            validations = out / "gx" / "gx" / "uncommitted" / "validations"
+            for export in EXPORT_FILES:
+                validated = (validations / export.name).is_dir()
+                assert (out / check_content.store_name(export)).is_file() == validated
+                asked.append(validated)
+    assert any(asked) and not all(asked)
+    assert all(asked[: len(EXPORT_FILES)])  # the first area of the first night is cold
+
+
 def test_findings_are_those_of_gx_on_every_line(nights, tmp_path):
     """The quarantine of a defective night names exactly what GX finds on each line's row."""
     root, night, area = nights[0], NIGHTS[0], AREAS[0]
