@@ -649,7 +649,9 @@ def _write_staging(
     con: duckdb.DuckDBPyConnection, export: ExportFile, out_dir: Path, quarantined: int
 ) -> int:
     """The loaded rows, in no set order: the writer inserts them in any order and every
-    model orders by keys (sorting by line cost a third of this statement)."""
+    model orders by keys (sorting by line cost a third of this statement). Without the
+    night's and area's constant columns (an eighth of this statement): the writer adds
+    them from the night it loads and the area's folder."""
     columns = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in staging_columns(export))
     path = out_dir / f"{export.name}.parquet"
     kept = (
@@ -658,8 +660,7 @@ def _write_staging(
         else ""
     )
     ((written,),) = con.execute(
-        f"""COPY (SELECT getvariable('as_of') AS as_of_date, getvariable('area_code') AS area_code,
-        {columns} FROM typed_{export.name} {kept}) TO '{path}' (FORMAT parquet)"""
+        f"COPY (SELECT {columns} FROM typed_{export.name} {kept}) TO '{path}' (FORMAT parquet)"
     ).fetchall()
     return int(written)
 

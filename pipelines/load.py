@@ -72,6 +72,9 @@ def _replace_areas(con, as_of: dt.date, loaded: Sequence[tuple[AreaIngest, Path]
     if not loaded:
         return
     codes = [result.area_code for result, _ in loaded]
+    misplaced = [str(d) for r, d in loaded if d.name != r.area_code]
+    if misplaced:  # the area_code of a staging row is its Parquet's folder name
+        raise ValueError(f"not in a folder named for its area: {', '.join(misplaced)}")
     night = "as_of_date = ? AND list_contains(?, area_code)"
     quarantine = [str(area_dir / "quarantine.parquet") for _, area_dir in loaded]
     rows = con.execute(
@@ -84,9 +87,12 @@ def _replace_areas(con, as_of: dt.date, loaded: Sequence[tuple[AreaIngest, Path]
         con.execute(f"DELETE FROM staging.{export.name} WHERE {night}", [as_of, codes])
         # in any order: rows are found by their keys, and every model orders by them
         con.execute("SET preserve_insertion_order = false")
+        # an area's Parquet holds neither constant: its folder is named for the area
         con.execute(
-            f"INSERT INTO staging.{export.name} BY NAME SELECT * FROM read_parquet(?)",
-            [[str(area_dir / f"{export.name}.parquet") for _, area_dir in loaded]],
+            f"INSERT INTO staging.{export.name} BY NAME SELECT ? AS as_of_date, "
+            "parse_filename(parse_dirpath(filename)) AS area_code, * EXCLUDE (filename) "
+            "FROM read_parquet(?, filename = true)",
+            [as_of, [str(area_dir / f"{export.name}.parquet") for _, area_dir in loaded]],
         )
         con.execute("RESET preserve_insertion_order")
         in_table = dict(
