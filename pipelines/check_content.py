@@ -222,11 +222,8 @@ def frame_select(export: ExportFile) -> str:
 
 def record_findings(
     con: duckdb.DuckDBPyConnection, export: ExportFile, found: list[validate.Finding]
-) -> list[str]:
-    """Give each new value GX's findings (found: by frame row) in contents_<export>.
-
-    Returns the components some value of which has findings tonight.
-    """
+) -> None:
+    """Give each new value GX's findings (found: by frame row) in contents_<export>."""
     name = export.name
     component = " ".join(
         f"WHEN '{c}' THEN '{_component_of(export, c)}'" for c in _content_columns(export)
@@ -253,10 +250,15 @@ def record_findings(
         WHERE c.component = n.component AND c.first_line = n.first_line"""
     )
     con.unregister("found")
+
+
+def failing_components(con: duckdb.DuckDBPyConnection, export: ExportFile) -> list[str]:
+    """The components some value of which has findings tonight."""
     return [
         row[0]
         for row in con.execute(
-            f"SELECT DISTINCT component FROM contents_{name} WHERE len(findings) > 0 ORDER BY 1"
+            f"SELECT DISTINCT component FROM contents_{export.name} WHERE len(findings) > 0 "
+            "ORDER BY 1"
         ).fetchall()
     ]
 

@@ -771,13 +771,13 @@ def _ingest(
             )
         new = check_content.create(con, export, known)
         rows_validated += new
-        found: list[validate.Finding] = []
         if new:
             frame = con.sql(check_content.frame_select(export)).arrow().read_all()
             if context is None:
                 context = validate.open_context(out_dir / "gx", fresh=True)
             found = validate.validate_frame(context, export, _to_pandas(frame), area_code)
-        failing = check_content.record_findings(con, export, found)
+            check_content.record_findings(con, export, found)
+        failing = check_content.failing_components(con, export)
         if failing:
             _insert_findings(con, export, failing)
         if new:  # else every value came from a store that is read or merged already
