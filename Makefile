@@ -58,8 +58,13 @@ bench: $(BIN)/caseaudit
 lint: $(BIN)/caseaudit
 	$(BIN)/ruff check pipelines dags tests benchmarks
 	$(BIN)/ruff format --check pipelines dags tests benchmarks
-	$(BIN)/sqlfluff lint sql
+	$(BIN)/sqlfluff lint pipelines/warehouse/sql/staging pipelines/warehouse/sql/outcomes \
+		pipelines/warehouse/sql/marts pipelines/warehouse/sql/schema
+	$(BIN)/sqlfluff lint --templater placeholder pipelines/ingest/sql pipelines/validate/sql \
+		pipelines/warehouse/sql/load pipelines/warehouse/sql/reference \
+		pipelines/warehouse/sql/sampling pipelines/publish/sql
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(DATA) $(AIRFLOW_HOME)

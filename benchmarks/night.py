@@ -1,10 +1,11 @@
 """`caseaudit <args>` with stage timers: the real command line, timed from inside.
 
 `python -m benchmarks.night STAGES_JSON run --as-of ...` runs `pipelines.cli.main`
-unchanged except that it records, into STAGES_JSON, run_night's stage timings,
-each SQL model's seconds in the writer transaction, and per area the ingest and
-Great Expectations seconds (written by the ingest processes themselves, since
-spawned workers do not share this process's patches).
+unchanged except that it records, into STAGES_JSON, each night's stage timings
+(ingest: from the plan to the writer; load: the writer step; publish), each SQL
+model's seconds in the writer transaction, and per area the ingest and Great
+Expectations seconds (written by the worker processes themselves, since spawned
+workers do not share this process's patches).
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from pipelines import cli, derive, nightly, validate
+from pipelines import cli
+from pipelines.run import steps
+from pipelines.validate import gx
+from pipelines.warehouse import models
 
-TARGET = re.compile(r"(?:INTO marts\.|TEMP TABLE )([a-z0-9_]+)")
+TARGET = re.compile(r"(?:into marts\.|temp table )([a-z0-9_]+)", re.IGNORECASE)
 AREA_TIMINGS = "bench-{code}.json"
 
 
@@ -37,9 +41,9 @@ class _TimedConnection:
         return result
 
 
-def timed_ingest_one(landing, as_of, area_code, work_root=None):
-    """nightly.ingest_one, also writing its ingest and GX seconds next to the area's folder."""
-    gx = {"seconds": 0.0}
+def timed_ingest_area(plan, landing, area_code):
+    """steps.ingest_area, also writing its ingest and GX seconds beside the area's folder."""
+    seconds = {"gx": 0.0}
 
     def timed(function):
         def wrapper(*args, **kwargs):
@@ -47,50 +51,71 @@ def timed_ingest_one(landing, as_of, area_code, work_root=None):
             try:
                 return function(*args, **kwargs)
             finally:
-                gx["seconds"] += time.perf_counter() - clock
+                seconds["gx"] += time.perf_counter() - clock
 
         return wrapper
 
-    originals = validate.open_context, validate.validate_frame
-    validate.open_context, validate.validate_frame = map(timed, originals)
+    originals = gx.open_context, gx.validate_frame
+    gx.open_context, gx.validate_frame = map(timed, originals)
     clock = time.perf_counter()
     try:
-        result, out = _INGEST_ONE(landing, as_of, area_code, work_root)
+        result = _INGEST_AREA(plan, landing, area_code)
     finally:
-        validate.open_context, validate.validate_frame = originals
-    seconds = time.perf_counter() - clock
+        gx.open_context, gx.validate_frame = originals
     worker_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    (out.parent / AREA_TIMINGS.format(code=area_code)).write_text(
-        json.dumps({"ingest": seconds, "gx": gx["seconds"], "process_peak_rss": worker_peak})
+    (plan.work_dir / AREA_TIMINGS.format(code=area_code)).write_text(
+        json.dumps(
+            {
+                "ingest": time.perf_counter() - clock,
+                "gx": seconds["gx"],
+                "process_peak_rss": worker_peak,
+            }
+        )
     )
-    return result, out
+    return result
 
 
-_INGEST_ONE = nightly.ingest_one
+_INGEST_AREA = steps.ingest_area
 
 
 def main(stages_json: Path, argv: list[str]) -> int:
     nights: list[dict] = []
-    models: dict[str, float] = defaultdict(float)
-    run_night, run_models = nightly.run_night, derive.run_models
+    model_seconds: dict[str, float] = defaultdict(float)
+    originals = steps.plan_night, steps.load_night, steps.publish_night, models.run_models
 
-    def recorded_run_night(*args, **kwargs):
-        night = run_night(*args, **kwargs)
-        nights.append({"as_of": night.as_of.isoformat(), **night.stage_timings})
-        return night
+    def plan_night(*args, **kwargs):
+        plan = originals[0](*args, **kwargs)
+        nights.append({"as_of": plan.as_of.isoformat(), "planned": time.perf_counter()})
+        return plan
 
-    def recorded_run_models(con, *args, **kwargs):
-        return run_models(_TimedConnection(con, models), *args, **kwargs)
+    def load_night(*args, **kwargs):
+        clock = time.perf_counter()
+        nights[-1]["ingest"] = clock - nights[-1].pop("planned")
+        try:
+            return originals[1](*args, **kwargs)
+        finally:
+            nights[-1]["load"] = time.perf_counter() - clock
 
-    nightly.run_night, derive.run_models = recorded_run_night, recorded_run_models
-    nightly.ingest_one = timed_ingest_one
+    def publish_night(*args, **kwargs):
+        clock = time.perf_counter()
+        try:
+            return originals[2](*args, **kwargs)
+        finally:
+            nights[-1]["publish"] = time.perf_counter() - clock
+
+    def run_models(con, *args, **kwargs):
+        return originals[3](_TimedConnection(con, model_seconds), *args, **kwargs)
+
+    steps.plan_night, steps.load_night, steps.publish_night = plan_night, load_night, publish_night
+    models.run_models = run_models
+    steps.ingest_area = timed_ingest_area
     try:
         return cli.main(argv)
     finally:
         # with ingest workers this process only plans, loads, derives and publishes
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         stages_json.write_text(
-            json.dumps({"nights": nights, "models": models, "main_peak_rss": peak}, indent=2)
+            json.dumps({"nights": nights, "models": model_seconds, "main_peak_rss": peak}, indent=2)
         )
 
 

@@ -33,10 +33,9 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from pipelines import settings
-from pipelines.contract import EXPORT_FILES
+from pipelines.contract.exports import EXPORT_FILES
 
-PROJECT = settings.PROJECT_ROOT
+PROJECT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ANALYSIS_MARKER = "<!-- analysis: kept by benchmarks/run.py -->"
 TARGETS = {
@@ -201,7 +200,7 @@ def airflow(root: Path, landing: Path, as_of: dt.date, repeats: int, log: Path) 
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-        "AIRFLOW__CORE__EXECUTOR": "pipelines.warm_executor.WarmLocalExecutor",
+        "AIRFLOW__CORE__EXECUTOR": "pipelines.run.warm_executor.WarmLocalExecutor",
         "AIRFLOW__CORE__PARALLELISM": str(os.cpu_count() or 2),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{API_PORT}/execution/",
         # the task supervisor otherwise holds a finished task's slot up to 5 s

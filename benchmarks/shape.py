@@ -6,8 +6,8 @@ files: each area's exports read by DuckDB and cast to the staging types
 (TRY_CAST, no checks, no quarantine, the crn kept as it is instead of hashed),
 written to Parquet by two processes of one DuckDB thread each (as `caseaudit
 run` ingests), then every area's Parquet inserted into the staging tables of a fresh
-warehouse (pipelines/warehouse.py) in one transaction, as pipelines/load.py
-does. Timed by benchmarks/run.py like any other command:
+warehouse (pipelines/warehouse/schema.py) in one transaction, as the writer
+(pipelines/warehouse/writer.py) does. Timed by benchmarks/run.py like any other command:
 
     python -m benchmarks.shape areas NIGHT_DIR OUT_DIR  (NIGHT_DIR named by its export date)
     python -m benchmarks.shape writer OUT_DIR
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contract import EXPORT_FILES
-from pipelines.warehouse import WAREHOUSE_DDL, staging_columns
+from pipelines.contract.exports import EXPORT_FILES
+from pipelines.warehouse import schema
 
 WORKERS = 2
 
@@ -41,7 +41,7 @@ def area_parquet(area_dir: Path, out_dir: Path) -> None:
     with duckdb.connect(config={"threads": 1}) as con:
         for export in EXPORT_FILES:
             columns = ", ".join(f"'{c.name}': 'VARCHAR'" for c in export.columns)
-            typed = ", ".join(_cast(n, t) for n, t in staging_columns(export))
+            typed = ", ".join(_cast(n, t) for n, t in export.staging_columns)
             con.execute(
                 f"COPY (SELECT DATE '{area_dir.parent.name}' AS as_of_date, "
                 f"'{area_dir.name}' AS area_code, {typed} FROM read_csv(?, "
@@ -66,7 +66,7 @@ def writer(out: Path) -> None:
     warehouse.unlink(missing_ok=True)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("BEGIN")
-        for statement in WAREHOUSE_DDL:
+        for statement in schema.statements():
             con.execute(statement)
         for export in EXPORT_FILES:
             con.execute(

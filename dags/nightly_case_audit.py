@@ -19,22 +19,31 @@ Supervision Inspection criteria (B1, B3, C2) from that night's exports.
 * **Schedule**: 02:00 Europe/London. The timetable is a cron *data interval*
   one, so a run's logical date is the start of its interval: the run at 02:00
   on the 2nd has logical date the 1st, which is the **export date** (as_of).
-* **Flow**: discover the areas that landed -> ingest and validate each area in
-  parallel (mapped, one Parquet set each) -> one warehouse writer under the
-  one-slot pool `caseaudit_warehouse` (load, derive, score in one transaction)
-  -> publish, which emits an event of the Asset `caseaudit://marts/scorecard`
-  naming the night (DAG `regional_benchmark` is scheduled on it) -> fail the
-  run when an area was rejected, after the others published, so an operator
-  sees it (the rejected area is marked in `audit.runs` and the report).
+* **Flow** (the steps of `pipelines/run/steps.py`, which `caseaudit run` calls
+  too): plan the night (the areas that landed, this run's work folder) ->
+  ingest and validate each area in parallel (mapped, independent, one Parquet
+  set each), beside the validation of the contract's values -> one warehouse
+  writer under the one-slot pool `caseaudit_warehouse` (load, derive, score in
+  one transaction), beside the Data Docs build -> publish, which emits an event
+  of the Asset `caseaudit://marts/scorecard` naming the night (DAG
+  `regional_benchmark` is scheduled on it) -> fail the run when an export or a
+  landing folder was rejected, after the others published, so an operator sees
+  it (a rejected area is marked in `audit.runs` and the report).
 * **Params**: `as_of` overrides the export date; `areas` narrows the areas.
 * **Rerun / backfill**: a rerun replaces exactly that night's rows.
 """
 
 
 def _as_of() -> dt.date:
-    from pipelines.airflow_support import as_of_from_context
+    from pipelines.run.airflow import as_of_from_context
 
     return as_of_from_context(get_current_context())
+
+
+def _plan(plan: dict):
+    from pipelines.run.steps import NightPlan
+
+    return NightPlan.from_dict(plan)
 
 
 @dag(
@@ -69,48 +78,70 @@ def _as_of() -> dt.date:
 )
 def nightly_case_audit():
     @task
-    def discover_areas() -> list[str]:
-        from pipelines import nightly, settings
+    def plan_night() -> list[str]:
+        """The areas to ingest (mapped over); the whole plan goes to XCom key "plan"."""
+        from pipelines.run import settings, steps
+        from pipelines.run.airflow import fail_without_retry
 
-        params = get_current_context()["params"]
-        codes, _ = nightly.plan_areas(settings.landing_dir(), _as_of(), params["areas"] or None)
-        return codes
+        context = get_current_context()
+        areas = context["params"]["areas"] or None
+        with fail_without_retry(steps.NightFailed, steps.NoExportError):
+            plan = steps.plan_night(settings.landing_dir(), _as_of(), areas, settings.work_root())
+        context["ti"].xcom_push(key="plan", value=plan.to_dict())
+        return plan.areas
+
+    @task
+    def prepare_validation(plan: dict) -> None:
+        from pipelines.run import steps
+
+        steps.prepare_validation(plan["work_root"])
 
     @task(map_index_template="{{ area_code }}")
-    def ingest_area(area_code: str) -> dict[str, str]:
-        from pipelines import nightly, settings
+    def ingest_area(plan: dict, area_code: str) -> str:
+        from pipelines.run import settings, steps
 
         get_current_context()["area_code"] = area_code
-        result, _ = nightly.ingest_one(settings.landing_dir(), _as_of(), area_code)
-        return {"area_code": area_code, "status": result.status}
+        return steps.ingest_area(_plan(plan), settings.landing_dir(), area_code).status
 
     @task(pool=WAREHOUSE_POOL)
-    def load_warehouse(ingested: list[dict[str, str]]) -> list[str]:
-        from pipelines import nightly, settings
+    def load_warehouse(plan: dict) -> None:
+        from pipelines.run import settings, steps
 
-        codes = [i["area_code"] for i in ingested]
-        summary = nightly.load_ingested(settings.warehouse_path(), _as_of(), codes)
-        return list(summary.rejected_areas)
+        steps.load_night(_plan(plan), settings.warehouse_path())
+
+    @task
+    def build_data_docs(plan: dict) -> None:
+        from pipelines.run import steps
+
+        steps.build_data_docs(_plan(plan))
 
     @task(outlets=[NIGHTLY_SCORECARD])
-    def publish() -> None:
-        from pipelines import nightly, orchestration, settings
+    def publish(plan: dict) -> None:
+        from pipelines.run import settings, steps
+        from pipelines.run.airflow import asset_extra
 
-        as_of = _as_of()
-        nightly.publish_night(settings.warehouse_path(), as_of, settings.publish_dir())
+        night = _plan(plan)
+        steps.publish_night(night, settings.warehouse_path(), settings.publish_dir())
         # regional_benchmark reads the night from the event (its runs have no logical date)
         outlet = get_current_context()["outlet_events"][NIGHTLY_SCORECARD]
-        outlet.extra = orchestration.asset_extra(as_of)
+        outlet.extra = asset_extra(night.as_of)
 
     @task(retries=0)
-    def fail_on_rejected_areas(rejected: list[str]) -> None:
-        from pipelines.airflow_support import raise_if_rejected
+    def check_night(plan: dict) -> None:
+        """Fail the run when an export or a landing folder was rejected (steps.night_outcome)."""
+        from pipelines.run import steps
 
-        raise_if_rejected(rejected)
+        night = _plan(plan)
+        steps.night_outcome(night, steps.area_results(night))
 
-    rejected = load_warehouse(ingest_area.expand(area_code=discover_areas()))
-    publish_task = publish()
-    rejected >> publish_task >> fail_on_rejected_areas(rejected)
+    areas = plan_night()
+    plan = areas["plan"]
+    ingested = ingest_area.partial(plan=plan).expand(area_code=areas)
+    validated = [prepare_validation(plan), ingested]
+    loaded, site = load_warehouse(plan), build_data_docs(plan)
+    validated >> loaded
+    validated >> site
+    [loaded, site] >> publish(plan) >> check_night(plan)
 
 
 nightly_case_audit()

@@ -46,17 +46,17 @@ and question, and rebuilds the night's published `benchmark.csv` and
 def regional_benchmark():
     @task
     def nights_published() -> list[str]:
-        from pipelines import orchestration
+        from pipelines.run.airflow import nights_from_events
 
         events = get_current_context()["triggering_asset_events"][NIGHTLY_SCORECARD]
-        return [night.isoformat() for night in orchestration.nights_from_events(events)]
+        return [night.isoformat() for night in nights_from_events(events)]
 
     @task(pool=WAREHOUSE_POOL)
     def rebuild(nights: list[str]) -> None:
-        from pipelines import orchestration, settings
+        from pipelines.run import settings, steps
 
         for night in nights:
-            orchestration.rebuild_benchmarks(
+            steps.rebuild_benchmark(
                 settings.warehouse_path(), dt.date.fromisoformat(night), settings.publish_dir()
             )
 

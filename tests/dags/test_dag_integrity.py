@@ -25,7 +25,7 @@ def test_every_dag_has_tags_doc_and_retries(dagbag: DagBag) -> None:
         assert dag.tags, f"{dag_id} has no tags"
         assert dag.doc_md and len(dag.doc_md) > 100, f"{dag_id} has no doc"
         for task in dag.tasks:
-            if task.task_id == "fail_on_rejected_areas":
+            if task.task_id == "check_night":
                 continue  # deliberately final: retrying a rejection changes nothing
             assert task.retries >= 2, f"{dag_id}.{task.task_id} retries {task.retries}"
 
@@ -38,7 +38,7 @@ def test_nightly_writer_is_serialised_by_the_pool(dagbag: DagBag) -> None:
 
 
 def test_dag_files_import_nothing_heavy() -> None:
-    files = sorted((PROJECT_ROOT / "dags").glob("*.py"))
+    files = sorted(p for p in (PROJECT_ROOT / "dags").glob("*.py") if p.name != "__init__.py")
     assert [f.name for f in files] == ["nightly_case_audit.py", "regional_benchmark.py"]
     for path in files:
         top_level = [
@@ -61,7 +61,7 @@ def test_logical_date_is_the_export_date() -> None:
     """The 02:00 run on 5 September scores the exports of 4 September (BST and GMT)."""
     from airflow.timetables.base import TimeRestriction
 
-    from pipelines.airflow_support import as_of_from_context
+    from pipelines.run.airflow import as_of_from_context
 
     dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags")).dags["nightly_case_audit"]
     for export_date, run_after in (

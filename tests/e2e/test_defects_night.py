@@ -1,7 +1,7 @@
 """A night of defective exports end to end: reconciliation, no personal data, reruns.
 
 One generated landing (defect rate 0.05) is run three times into one warehouse:
-by `run_night` with every log record captured, again by `caseaudit run` on the
+by the local runner with every log record captured, again by `caseaudit run` on the
 same files, and a third time with one area's transfer truncated. Real GX, DuckDB
 and files throughout; the assertions read what the runs left on disk.
 """
@@ -19,8 +19,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import check_content, cli, nightly, reference_data, settings, synth
-from pipelines.contract import EVENTS, EXPORT_FILES
+from pipelines import cli, synth
+from pipelines.contract import reference as reference_data
+from pipelines.contract.exports import EVENTS, EXPORT_FILES
+from pipelines.run import local, settings
+from pipelines.validate import known_values
+from tests.warehouse_tables import export_tables
 
 AREAS = ["DUR", "WAR"]
 NIGHT = dt.date(2006, 10, 2)
@@ -44,25 +48,8 @@ class Run:
     work: Path
     tables: Path  # every warehouse table exported right after the run
     log: Path | None = None
-    night: nightly.NightResult | None = None
+    night: local.NightResult | None = None
     exit_code: int | None = None
-
-
-def export_tables(warehouse: Path, out: Path) -> dict[str, Path]:
-    """Every table of every schema as CSV ordered by all columns: {schema.table: file}."""
-    out.mkdir(parents=True)
-    files = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_catalog = current_database() AND table_type = 'BASE TABLE' "
-            "ORDER BY ALL"
-        ).fetchall()
-        for schema, table in tables:
-            path = out / f"{schema}.{table}.csv"
-            con.execute(f"COPY (SELECT * FROM {schema}.{table} ORDER BY ALL) TO '{path}' (HEADER)")
-            files[f"{schema}.{table}"] = path
-    return files
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +61,7 @@ def landing(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def first_run(landing: Path, tmp_path_factory) -> Run:
-    """run_night in this process, every log record at DEBUG written to a file."""
+    """The local runner in this process, every log record at DEBUG written to a file."""
     data = tmp_path_factory.mktemp("night")
     run = Run(data / "warehouse.duckdb", data / "publish", data / "work", data / "tables-1")
     run.log = data / "night.log"
@@ -87,14 +74,10 @@ def first_run(landing: Path, tmp_path_factory) -> Run:
     root.setLevel(logging.DEBUG)
     try:
         # one process, so the areas' ingest logs reach this process's handlers too
-        run.night = nightly.run_night(
-            landing,
-            run.warehouse,
-            NIGHT,
-            publish_root=run.publish,
-            work_root=run.work,
-            ingest_workers=1,
-        )
+        with local.workers(1) as pool:
+            run.night = local.run_night(
+                pool, landing, run.warehouse, NIGHT, publish_root=run.publish, work_root=run.work
+            )
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
@@ -195,7 +178,7 @@ def test_data_quality_counts_quarantined_rows_and_the_cases_they_touch(first_run
     ).fetchall()
     expected = []
     for area in AREAS:
-        parquet = str(first_run.work / NIGHT.isoformat() / area / "quarantine.parquet")
+        parquet = str(first_run.night.plan.area_dir(area) / "quarantine.parquet")
         counts = con.execute(
             """SELECT count(DISTINCT (file, line)), count(DISTINCT case_key),
                    (SELECT count(DISTINCT case_key) FROM marts.case_outcomes
@@ -218,29 +201,21 @@ def test_data_quality_counts_quarantined_rows_and_the_cases_they_touch(first_run
 
 
 def test_data_docs_show_what_gx_was_asked_of_each_area(first_run: Run) -> None:
-    """The first area (one worker: in order) is validated cold, every export; the second
-    only where it has values the first area's store does not hold."""
+    """An area's export has a validation exactly where it held values no store knew (the
+    contract's values are validated once, beforehand), and each is a page of the site."""
     site = first_run.publish / NIGHT.isoformat() / "data_docs"
     assert first_run.night.published["data_docs"] == site / "index.html"
     pages = sorted(
         (p.relative_to(site / "validations").parts[:2])
         for p in (site / "validations").rglob("*.html")
     )
-    first, second = (first_run.work / NIGHT.isoformat() / a for a in AREAS)
-    asked = [(e.name, AREAS[0]) for e in EXPORT_FILES]
-    with duckdb.connect() as con:
+    asked = []
+    for area in first_run.night.areas:
+        folder = first_run.night.plan.area_dir(area.area_code)
         for export in EXPORT_FILES:
-            store = check_content.store_name(export)
-            if not (second / store).is_file():  # kept only where GX saw new values
-                continue
-            ((new,),) = con.execute(
-                "SELECT count(*) FROM (SELECT * EXCLUDE (findings) FROM read_parquet(?) "
-                "EXCEPT SELECT * EXCLUDE (findings) FROM read_parquet(?))",
-                [str(second / store), str(first / store)],
-            ).fetchall()
-            assert new > 0
-            asked.append((export.name, AREAS[1]))
-    assert len(asked) > len(EXPORT_FILES)
+            if (folder / known_values.area_store_name(export)).is_file():
+                asked.append((export.name, area.area_code))
+    assert {area for _, area in asked} == set(AREAS)
     assert pages == sorted(asked)
     index = (site / "index.html").read_text(encoding="utf-8")
     for export, area in asked:
@@ -346,9 +321,9 @@ def test_no_personal_data_or_crn_anywhere(first_run: Run, landing: Path) -> None
     assert {"scorecard.csv", "benchmark.csv", "data_quality.csv", "report.html"} <= published
     assert {p.name for p in first_run.tables.iterdir()} >= {"quarantine.rows.csv"}
     # every validation GX ran is searched: each is one page of the night's Data Docs
-    validations = len(list(first_run.work.rglob("gx/**/validations/**/*.json")))
+    validations = len(list(first_run.night.plan.work_dir.rglob("gx/**/validations/**/*.json")))
     site = first_run.publish / NIGHT.isoformat() / "data_docs" / "validations"
-    assert validations == len(list(site.rglob("*.html"))) > len(EXPORT_FILES)
+    assert validations == len(list(site.rglob("*.html"))) > len(AREAS)
     leaks = {name: found(text_of(folder), pii) for name, folder in places.items()}
     log_text = first_run.log.read_text(encoding="utf-8")
     for area in AREAS:
@@ -363,7 +338,7 @@ def test_rerun_leaves_every_table_byte_for_byte_equal(first_run: Run, second_run
     """Every table is identical after the same night on the same files runs again.
 
     One exception, decided by the lead: audit.runs is an append-only run log
-    (load.py appends every run, so it is never replaced). For it the second run's
+    (the writer appends every run, so it is never replaced). For it the second run's
     rows must equal the first's on every column except run_id, started_at and
     finished_at, and the table must hold exactly both runs.
     """

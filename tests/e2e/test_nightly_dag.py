@@ -14,8 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import cli, settings, synth
-from pipelines.contract import EXPORT_FILES
+from pipelines import cli, synth
+from pipelines.contract.exports import EXPORT_FILES
+from tests.conftest import PROJECT_ROOT
 
 AREAS = ["WAR", "DUR", "CUM"]
 NIGHTS = [dt.date(2006, 9, 4), dt.date(2006, 9, 11)]
@@ -41,7 +42,7 @@ def dag_warehouse(landing: Path, airflow_db, tmp_path_factory) -> Path:
         CASEAUDIT_WORK=str(data / "work"),
     )
     try:
-        dag = DagBag(dag_folder=str(settings.PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
+        dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
         for night in NIGHTS:
             run = dag.test(
                 logical_date=dt.datetime(night.year, night.month, night.day, 12, tzinfo=dt.UTC)

@@ -65,9 +65,7 @@ def test_stack_has_the_official_shape(spec) -> None:
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert env["AIRFLOW__CORE__LOAD_EXAMPLES"] == "false"
     targets = {v.split(":")[1] for v in common["volumes"]}
-    assert targets == {
-        f"/opt/caseaudit/{d}" for d in ("dags", "pipelines", "sql", "expectations", "data")
-    }
+    assert targets == {f"/opt/caseaudit/{d}" for d in ("dags", "pipelines", "data")}
 
 
 def test_init_migrates_creates_the_admin_and_the_pool(spec) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines import settings, synth
-from pipelines.contract import EVENTS
+from pipelines import synth
+from pipelines.contract.exports import EVENTS
+from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -32,17 +33,19 @@ def test_a_rejected_area_publishes_the_others_and_fails_the_run(
     monkeypatch.setenv("CASEAUDIT_PUBLISH", str(tmp_path / "publish"))
     monkeypatch.setenv("CASEAUDIT_WORK", str(tmp_path / "work"))
 
-    dag = DagBag(dag_folder=str(settings.PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
+    dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
     run = dag.test(logical_date=dt.datetime(2006, 9, 4, 1, tzinfo=dt.UTC))
 
     assert run.state == "failed"
     states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
     assert states == {
-        ("discover_areas", -1): "success",
+        ("plan_night", -1): "success",
+        ("prepare_validation", -1): "success",
         **{("ingest_area", i): "success" for i in range(len(AREAS))},
         ("load_warehouse", -1): "success",
+        ("build_data_docs", -1): "success",
         ("publish", -1): "success",
-        ("fail_on_rejected_areas", -1): "failed",
+        ("check_night", -1): "failed",
     }
 
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:

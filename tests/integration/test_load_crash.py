@@ -9,6 +9,7 @@ with SIGKILL, so no Python cleanup, rollback or close runs.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import signal
 import subprocess
 import sys
@@ -16,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import nightly, synth
-from tests.integration.warehouse_tables import all_rows
+from pipelines import synth
+from pipelines.run import steps
+from tests.warehouse_tables import all_rows
 
 pytestmark = pytest.mark.slow
 
@@ -26,13 +28,14 @@ NIGHT_1, NIGHT_2 = dt.date(2006, 9, 4), dt.date(2006, 9, 11)
 WRITTEN = "areas written inside the open transaction"
 
 CHILD = f"""
-import datetime as dt
+import json
 import sys
 from pathlib import Path
 
-from pipelines import load, nightly
+from pipelines.run import steps
+from pipelines.warehouse import writer
 
-replace_areas = load._replace_areas
+replace_areas = writer._replace_areas
 
 
 def announced(*args, **kwargs):
@@ -40,29 +43,31 @@ def announced(*args, **kwargs):
     print({WRITTEN!r}, flush=True)
 
 
-load._replace_areas = announced
-warehouse, night, areas, work = sys.argv[1:]
-nightly.load_ingested(Path(warehouse), dt.date.fromisoformat(night), areas.split(","), Path(work))
+writer._replace_areas = announced
+warehouse, plan = sys.argv[1:]
+steps.load_night(steps.NightPlan.from_dict(json.loads(plan)), Path(warehouse))
 print("committed", flush=True)
 """
 
 
 @pytest.fixture(scope="module")
-def work(tmp_path_factory) -> Path:
+def plans(tmp_path_factory) -> dict[dt.date, steps.NightPlan]:
     """Both nights ingested once; every warehouse here loads the same Parquet."""
     root = tmp_path_factory.mktemp("crash")
     synth.generate(root / "landing", [NIGHT_1, NIGHT_2], AREAS, scale=0.05, seed=21)
+    plans = {}
     for night in (NIGHT_1, NIGHT_2):
+        plans[night] = steps.plan_night(root / "landing", night, work_root=root / "work")
         for area in AREAS:
-            nightly.ingest_one(root / "landing", night, area, root / "work")
-    return root / "work"
+            steps.ingest_area(plans[night], root / "landing", area)
+    return plans
 
 
 def test_killed_load_leaves_the_previous_night_intact_and_a_retry_completes(
-    work: Path, tmp_path: Path
+    plans: dict[dt.date, steps.NightPlan], tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    nightly.load_ingested(warehouse, NIGHT_1, AREAS, work)
+    steps.load_night(plans[NIGHT_1], warehouse)
     before = all_rows(warehouse)
     assert before["marts.scorecard"] and before["staging.events"]
 
@@ -72,9 +77,7 @@ def test_killed_load_leaves_the_previous_night_intact_and_a_retry_completes(
             "-c",
             CHILD,
             str(warehouse),
-            NIGHT_2.isoformat(),
-            ",".join(AREAS),
-            str(work),
+            json.dumps(plans[NIGHT_2].to_dict()),
         ],
         stdout=subprocess.PIPE,
         text=True,
@@ -92,11 +95,11 @@ def test_killed_load_leaves_the_previous_night_intact_and_a_retry_completes(
 
     assert all_rows(warehouse) == before
 
-    nightly.load_ingested(warehouse, NIGHT_2, AREAS, work)
+    steps.load_night(plans[NIGHT_2], warehouse)
     after = all_rows(warehouse)
     clean = tmp_path / "clean.duckdb"
     for night in (NIGHT_1, NIGHT_2):
-        nightly.load_ingested(clean, night, AREAS, work)
+        steps.load_night(plans[night], clean)
     assert after == all_rows(clean)
     for table, rows in before.items():
         night_1 = [row for row in after[table] if row[0] == NIGHT_1]  # as_of_date first

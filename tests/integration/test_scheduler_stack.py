@@ -31,7 +31,7 @@ import pytest
 
 from pipelines import synth
 from tests.integration import compose
-from tests.integration.warehouse_tables import all_rows
+from tests.warehouse_tables import all_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -1,0 +1,134 @@
+"""The `caseaudit` command line: the same step functions the Airflow DAGs call.
+
+Exit status (docs/outputs.md): 0 success; 1 an area's export or a landing folder
+was rejected (the rest still processed) or nothing landed; 2 a usage error; 3 the
+warehouse stayed locked by another process; 4 a night failed to load (nothing
+of it was committed). The commands, the
+warehouse tables and the published files are described in docs/outputs.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipelines.cli.commands import (
+    EXIT_LOCKED,
+    EXIT_USAGE,
+    UsageError,
+    area_list,
+    cmd_backfill,
+    cmd_explain,
+    cmd_generate,
+    cmd_report,
+    cmd_run,
+    cmd_sample,
+    cmd_show,
+    console,
+    iso_date,
+)
+from pipelines.run import settings
+from pipelines.run.steps import NoExportError
+from pipelines.warehouse.connection import WarehouseLocked
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caseaudit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at INFO level")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="write synthetic exports in the landing layout")
+    gen.add_argument("--out", type=Path, default=settings.landing_dir())
+    gen.add_argument("--from", dest="from_date", type=iso_date, required=True)
+    gen.add_argument("--to", dest="to_date", type=iso_date, required=True)
+    gen.add_argument("--every", type=int, default=1, help="days between export dates")
+    gen.add_argument("--areas", type=area_list, default=None, help="all, or codes like WAR,DUR")
+    gen.add_argument("--scale", type=float, default=1.0)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--defect-rate", type=float, default=0.0)
+    gen.set_defaults(handler=cmd_generate)
+
+    for name, handler, help_text in (
+        ("run", cmd_run, "audit one night: ingest, validate, derive, load, score, publish"),
+        ("backfill", cmd_backfill, "audit every export date in a range"),
+    ):
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--landing", type=Path, default=settings.landing_dir())
+        sub.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+        sub.add_argument("--areas", type=area_list, default=None)
+        sub.add_argument(
+            "--publish", type=Path, default=settings.publish_dir(), help="publish root folder"
+        )
+        if name == "run":
+            sub.add_argument("--as-of", type=iso_date, required=True)
+        else:
+            sub.add_argument("--from", dest="from_date", type=iso_date, required=True)
+            sub.add_argument("--to", dest="to_date", type=iso_date, required=True)
+        sub.set_defaults(handler=handler)
+
+    show = commands.add_parser("show", help="print a night's scorecard from the warehouse")
+    show.add_argument("--as-of", type=iso_date, required=True)
+    show.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    show.set_defaults(handler=cmd_show)
+
+    exp = commands.add_parser("explain", help="every question's outcome for one case, in words")
+    exp.add_argument("--crn", required=True)
+    exp.add_argument("--as-of", type=iso_date, required=True)
+    exp.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    exp.set_defaults(handler=cmd_explain)
+
+    smp = commands.add_parser("sample", help="draw an inspection-style sample and score it")
+    smp.add_argument("--as-of", type=iso_date, required=True)
+    smp.add_argument(
+        "--from",
+        dest="from_date",
+        type=iso_date,
+        required=True,
+        help="first start date of the sampling window",
+    )
+    smp.add_argument("--to", dest="to_date", type=iso_date, required=True)
+    smp.add_argument("--size", type=int, default=None, help="cases per area (rulebook default)")
+    smp.add_argument(
+        "--min-high",
+        type=int,
+        default=None,
+        help="at least this many high / very high RoH cases (rulebook default)",
+    )
+    smp.add_argument("--seed", type=int, default=0)
+    smp.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    smp.set_defaults(handler=cmd_sample)
+
+    rep = commands.add_parser("report", help="build the offline HTML report from the warehouse")
+    rep.add_argument("--as-of", type=iso_date, required=True)
+    rep.add_argument("--baseline", type=iso_date, default=None)
+    rep.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    rep.add_argument("--out", type=Path, default=None)
+    rep.set_defaults(handler=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return args.handler(args)
+    except (UsageError, NoExportError, FileNotFoundError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        return EXIT_USAGE
+    except WarehouseLocked as error:
+        console.print(f"[red]error:[/red] {error}")
+        return EXIT_LOCKED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""The commands of `caseaudit`: each calls the step functions the Airflow DAGs call."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines.run import settings
+
+console = Console(stderr=True)
+# docs/outputs.md, "Exit status"
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_LOCKED, EXIT_NOT_LOADED = 0, 1, 2, 3, 4
+
+
+class UsageError(Exception):
+    """Bad arguments the parser could not catch: exit 2 with the message."""
+
+
+def iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def area_list(text: str) -> list[str] | None:
+    from pipelines.contract.reference import area_codes
+
+    if text == "all":
+        return None
+    codes = [c.strip().upper() for c in text.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in area_codes()]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown area code(s) {', '.join(unknown)}: the 42 codes are listed in docs/exports.md"
+        )
+    return codes
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator:
+    """A progress bar on stderr; yields a callback that advances it by one step."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[step]}"),
+        console=console,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(label, total=total, step="")
+        yield lambda step: bar.update(task, advance=1, step=step)
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from pipelines import synth
+    from pipelines.contract.reference import area_codes
+
+    if args.to_date < args.from_date:
+        raise UsageError("--to is before --from")
+    dates = []
+    day = args.from_date
+    while day <= args.to_date:
+        dates.append(day)
+        day += dt.timedelta(days=args.every)
+    codes = args.areas or list(area_codes())
+    with _progress(len(dates) * len(codes), "generate") as advance:
+        summary = synth.generate(
+            args.out,
+            dates,
+            codes,
+            scale=args.scale,
+            seed=args.seed,
+            defect_rate=args.defect_rate,
+            progress=advance,
+        )
+    table = Table(title=f"Synthetic exports in {args.out}")
+    table.add_column("file")
+    table.add_column("rows", justify="right")
+    for name, rows in summary.rows_by_file.items():
+        table.add_row(name, f"{rows:,}")
+    console.print(table)
+    console.print(
+        f"{len(codes)} areas x {len(dates)} export dates, {summary.cases:,} cases, "
+        f"{summary.files_written} files"
+    )
+    return EXIT_OK
+
+
+def _run_nights(args: argparse.Namespace, dates: Sequence[dt.date]) -> int:
+    """Each night through the steps; a night that fails to load stops the command."""
+    from pipelines.ingest.landing import discover_areas
+    from pipelines.run import local, steps
+
+    nights, failures, exit_code = [], [], EXIT_OK
+    per_night = [len(discover_areas(args.landing, d)[0]) for d in dates]
+    total = sum(len(args.areas) if args.areas else n for n in per_night)
+    total += len(dates) * (2 if args.publish else 1)
+    with _progress(total, "audit") as advance, local.workers() as pool:
+        for as_of in dates:
+            try:
+                night = local.run_night(
+                    pool,
+                    args.landing,
+                    args.warehouse,
+                    as_of,
+                    areas=args.areas,
+                    publish_root=args.publish,
+                    progress=advance,
+                )
+            except steps.NightFailed as nothing_landed:
+                failures.append(str(nothing_landed))
+                exit_code = max(exit_code, EXIT_REJECTED)
+                continue
+            except steps.NightNotLoaded as not_loaded:
+                failures.append(f"{not_loaded}; later nights were not run")
+                exit_code = EXIT_NOT_LOADED
+                break
+            nights.append(night)
+            exit_code = max(exit_code, night.exit_code)
+    if nights:
+        _print_summary(args.warehouse, nights)
+    for message in failures:
+        console.print(f"[red]error:[/red] {message}")
+    return exit_code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_nights(args, [args.as_of])
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from pipelines.ingest.landing import export_dates
+
+    dates = export_dates(args.landing, args.from_date, args.to_date)
+    if not dates:
+        raise UsageError(
+            f"no export dates between {args.from_date} and {args.to_date} under {args.landing}"
+        )
+    return _run_nights(args, dates)
+
+
+def _print_summary(warehouse_path: Path, nights: list) -> None:
+    """One screen: per night the areas' criterion scores, rejections and quarantine."""
+    from pipelines.publish import summary
+
+    with _read(warehouse_path) as con:
+        for night in nights:
+            console.print(summary.night_table(con, night.as_of))
+            for line in summary.night_notes(night):
+                console.print(line)
+
+
+@contextmanager
+def _read(warehouse_path: Path) -> Iterator:
+    from pipelines.warehouse.connection import reading
+
+    with reading(warehouse_path) as con:
+        yield con
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from pipelines.publish import summary
+
+    with _read(args.warehouse) as con:
+        console.print(summary.night_table(con, args.as_of))
+    publish_dir = settings.publish_dir() / args.as_of.isoformat()
+    if (publish_dir / "scorecard.csv").exists():
+        console.print(f"scorecard: {publish_dir / 'scorecard.csv'}")
+    if (publish_dir / "report.html").exists():
+        console.print(f"report: {publish_dir / 'report.html'}")
+    console.print(f"warehouse: {args.warehouse}")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from pipelines.publish import explain
+
+    with _read(args.warehouse) as con:
+        rows = explain.explain_case(con, args.crn, args.as_of, settings.case_key_secret())
+    if not rows:
+        console.print(f"No scored case for that crn on {args.as_of} in {args.warehouse}.")
+        return EXIT_USAGE
+    print(explain.format_explanation(rows))
+    return EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from pipelines.publish import tables
+    from pipelines.warehouse import writer
+
+    if args.to_date < args.from_date:
+        raise UsageError("--to is before --from")
+    drawn = writer.score_sample(
+        args.warehouse,
+        args.as_of,
+        args.from_date,
+        args.to_date,
+        size=args.size,
+        min_high_rosh=args.min_high,
+        seed=args.seed,
+    )
+    with _read(args.warehouse) as con:
+        rows = [r for r in tables.sample_vs_census(con, args.as_of) if r["question_id"] is None]
+    table = Table(title=f"Inspection sample {args.as_of} ({drawn} cases): sample vs census, % met")
+    for column in ("area", "criterion", "sample", "census", "diff pts", "in CI"):
+        table.add_column(column, justify="left" if column in ("area", "criterion") else "right")
+    for row in rows:
+        table.add_row(
+            row["area_code"],
+            row["criterion_id"],
+            _pct(row["sample_pct"], row["sample_met"], row["sample_evaluated"]),
+            _pct(row["census_pct"], row["census_met"], row["census_evaluated"]),
+            "-" if row["diff_pts"] is None else f"{row['diff_pts']:+.1f}",
+            {True: "yes", False: "no", None: "-"}[row["census_in_interval"]],
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def _pct(pct: float | None, met: int, evaluated: int) -> str:
+    return "-" if pct is None else f"{pct:.1f} ({met}/{evaluated})"
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.publish import report
+
+    out = args.out or (settings.publish_dir() / args.as_of.isoformat() / "report.html")
+    with _read(args.warehouse) as con:
+        path = report.build_report(con, args.as_of, out, baseline_as_of=args.baseline)
+    console.print(f"report: {path}")
+    return EXIT_OK

@@ -1,0 +1,4 @@
+select
+    criterion_id,
+    weight
+from config.criterion_weights

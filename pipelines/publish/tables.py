@@ -1,0 +1,79 @@
+"""Reads of the marts that publishing needs, as frames: internal figures, unsuppressed.
+
+Nothing here leaves the warehouse as it is: pipelines/publish/disclosure.py
+applies the small-numbers rule to every figure before it is published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipelines.sql_files import Statements
+
+SQL = Statements(Path(__file__).parent)
+
+
+def config_value(con: duckdb.DuckDBPyConnection, column: str) -> Any:
+    """One value of config.rulebook (threshold, z, version): the only place they are kept."""
+    rows = con.execute(SQL.render("rulebook_value", column=column)).fetchall()
+    assert rows, "config.rulebook is empty: the warehouse has no night loaded"
+    return rows[0][0]
+
+
+def nights(con: duckdb.DuckDBPyConnection, scope: str = "census") -> list[dt.date]:
+    return [r[0] for r in con.execute(SQL.text("nights"), {"scope": scope}).fetchall()]
+
+
+def scorecard_frame(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: str = "census"
+) -> pd.DataFrame:
+    """The night's internal scorecard with area names and regions, in publication order."""
+    return con.execute(SQL.text("scorecard_night"), {"as_of": as_of, "scope": scope}).df()
+
+
+def baseline_changes(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    baseline_as_of: dt.date | None = None,
+    scope: str = "census",
+) -> pd.DataFrame:
+    """Each area's change per criterion and question since a baseline night, with its z-test.
+
+    z = (p_now - p_base) / sqrt(p (1 - p) (1/n_base + 1/n_now)), p the pooled
+    proportion of both nights; significant at 5% when |z| >= config confidence_z.
+    z is NULL when either night evaluated nothing or p is 0 or 1 (no variance).
+    The baseline defaults to the earliest night in the warehouse. Successive
+    census nights share cases, so the test is a guide, not an exact p-value.
+    """
+    if baseline_as_of is None:
+        earlier = nights(con, scope)
+        baseline_as_of = earlier[0] if earlier else as_of
+    frame = con.execute(
+        SQL.text("baseline_changes"), {"as_of": as_of, "base": baseline_as_of, "scope": scope}
+    ).df()
+    frame["significant"] = frame["z"].abs() >= config_value(con, "confidence_z")
+    return frame
+
+
+def data_quality(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: str = "census"
+) -> pd.DataFrame:
+    """marts.data_quality of the night: rows quarantined and the cases they touch.
+
+    Published unsuppressed: these count defective export rows and the cases they
+    belong to, not any case's outcome, so a small count says nothing about a person.
+    """
+    return con.execute(SQL.text("data_quality"), {"as_of": as_of, "scope": scope}).df()
+
+
+def sample_vs_census(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
+    """Per area and criterion / question: sample and census scores, their difference in
+    points, and whether the census score lies within the sample's Wilson interval."""
+    cursor = con.execute(SQL.text("sample_vs_census"), {"as_of": as_of})
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -1,0 +1,5 @@
+create or replace table config.bands (
+    rulebook_version varchar,
+    band varchar,
+    min_pct double
+)

@@ -1,0 +1,5 @@
+create or replace table config.criterion_weights (
+    rulebook_version varchar,
+    criterion_id varchar,
+    weight double
+)

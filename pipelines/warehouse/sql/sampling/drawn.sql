@@ -1,0 +1,3 @@
+select drawn
+from marts.sample_draws
+where as_of_date = ?

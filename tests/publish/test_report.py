@@ -1,0 +1,335 @@
+"""report.html: self-contained, offline, its figures and charts, opened in headless Chromium.
+
+Chromium runs with the network blocked (a dead proxy and no name resolution) and
+writes a NetLog; any request the page starts shows there with the page as its
+initiator (the browser's own background requests have none), and any console
+message shows in its log. Needs Debian's `chromium` package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.publish import report
+from pipelines.warehouse import reference, schema
+from tests.warehouse.test_benchmark import (
+    NIGHT_1,
+    NIGHT_2,
+    REJECTION,
+    build_warehouse,
+    insert_scorecard,
+    wilson,
+)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--proxy-server=127.0.0.1:9",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--enable-logging=stderr",
+    "--v=0",
+)
+
+
+@dataclass
+class Opened:
+    dom: str
+    console: list[str]
+    page_requests: list[str]
+
+
+def open_in_chromium(page: Path, work: Path, *extra: str) -> Opened:
+    """Load a local page offline; return its DOM, console lines and the requests it made."""
+    assert Path(CHROMIUM).exists(), "install Debian's chromium package (apt-get install chromium)"
+    work.mkdir(parents=True, exist_ok=True)
+    netlog = work / "netlog.json"
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={work / 'profile'}",
+            f"--log-net-log={netlog}",
+            *extra,
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    requests = [
+        event["params"]["url"]
+        for event in log["events"]
+        if event["type"] == start_job
+        and "url" in event.get("params", {})
+        and event["params"].get("initiator") != "not an origin"
+    ]
+    return Opened(done.stdout, console, requests)
+
+
+def png_size_and_colours(path: Path) -> tuple[int, int, int]:
+    """(width, height, distinct byte values of the pixel data) of a PNG."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    pixels, at = b"", 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        kind = data[at + 4 : at + 8]
+        if kind == b"IDAT":
+            pixels += data[at + 8 : at + 8 + length]
+        at += 12 + length
+    return width, height, len(set(zlib.decompress(pixels)))
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    build_warehouse(con, tmp_path_factory.mktemp("sql"))
+    return con
+
+
+@pytest.fixture(scope="module")
+def page(con, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    return report.build_report(con, NIGHT_2, out, baseline_as_of=NIGHT_1)
+
+
+@pytest.fixture(scope="module")
+def opened(page: Path, tmp_path_factory: pytest.TempPathFactory) -> Opened:
+    return open_in_chromium(page, tmp_path_factory.mktemp("chromium"), "--dump-dom")
+
+
+def test_the_harness_catches_console_errors_and_requests(tmp_path):
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        '<!DOCTYPE html><img src="https://example.com/x.png">'
+        '<script>console.error("boom")</script>',
+        encoding="utf-8",
+    )
+    opened = open_in_chromium(bad, tmp_path / "chromium", "--dump-dom")
+    assert opened.page_requests == ["https://example.com/x.png"]
+    assert len(opened.console) == 1 and '"boom"' in opened.console[0]
+
+
+@pytest.mark.parametrize("built", ["page", "sampled_page"])
+def test_page_needs_nothing_from_outside(built, request):
+    text = request.getfixturevalue(built).read_text(encoding="utf-8")
+    assert not re.search(r"https?:|//[a-z0-9]", text, re.IGNORECASE)
+    assert re.findall(r'(?:src|href)="([^"#][^"]*)"', text) == []  # only in-page anchors
+    for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "url("):
+        assert forbidden not in text
+
+
+def test_chromium_renders_it_offline_without_errors(opened):
+    assert opened.console == []
+    assert opened.page_requests == []
+
+
+def test_rendered_page_has_its_charts(opened):
+    dom = opened.dom
+    # national chart, three area-against-region charts, three trend charts
+    assert dom.count("<svg") == 7
+    assert dom.count("<polyline") >= 3  # two nights: national trend line per criterion
+    assert dom.count("<rect") >= 20
+
+
+def test_rendered_page_shows_the_scorecard_figures(con, opened):
+    dom = opened.dom
+    for area, name in (("WAR", "Warwickshire"), ("WMD", "West Midlands"), ("DBY", "Derbyshire")):
+        pct, low, high = con.execute(
+            "SELECT pct, ci_low, ci_high FROM marts.scorecard WHERE as_of_date = ? "
+            "AND area_code = ? AND criterion_id = 'B1' AND question_id IS NULL",
+            [NIGHT_2, area],
+        ).fetchone()
+        assert f"{name}: {pct:.1f}% (95% CI {low:.1f}–{high:.1f})" in dom
+    assert "Leicestershire and Rutland: 75.0%" not in dom  # 3 of 4: suppressed
+
+
+def test_scoring_summary_sheet_gives_baseline_current_change_and_significance(page):
+    text = page.read_text(encoding="utf-8")
+    war = text[text.index('<div class="card"><h3>Warwickshire') :]
+    wmd = text[text.index('<div class="card"><h3>West Midlands') :]
+    row = '<td class="text">B1</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
+    assert row.format("90.0", "80.0", "-10.0", "no") in war[: war.index("</table>")]
+    assert (
+        row.format("20.0", "50.0", "+30.0", '<span class="sig above">yes</span>')
+        in wmd[: wmd.index("</table>")]
+    )
+
+
+def test_rejected_areas_are_marked_and_text_is_escaped(page):
+    text = page.read_text(encoding="utf-8")
+    assert "Northamptonshire" in text and '<span class="badge">rejected</span>' in text
+    assert REJECTION not in text
+    assert "column &quot;&lt;crn&gt;&quot; missing &amp; file rejected" in text
+
+
+def test_screenshot_on_a_laptop_sized_window(page, tmp_path):
+    shot = tmp_path / "report.png"
+    opened = open_in_chromium(
+        page, tmp_path / "chromium", f"--screenshot={shot}", "--window-size=1400,2000"
+    )
+    assert opened.console == [] and opened.page_requests == []
+    width, height, colours = png_size_and_colours(shot)
+    assert (width, height) == (1400, 2000)
+    assert shot.stat().st_size > 50_000 and colours > 100
+
+
+def test_report_of_an_empty_warehouse_still_builds(tmp_path):
+    con = duckdb.connect()
+    schema.ensure_schema(con)
+    reference.install(con)
+    text = report.build_report(con, NIGHT_2, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "0 of 42 areas scored" in text
+
+
+# The inspection sample of night 2, beside the census of test_benchmark (threshold 5):
+# WAR B1 24/30 = census 80.0; STA B1 28/30 = 93.3 against census 60.0 (outside the
+# interval); WMD B1 3/4 suppressed; LEI B1 10/10 against a suppressed census 3/4; STA C2
+# nothing evaluated, so suppressed too. WAR's B1 questions: B1.1 4/4 suppressed, so
+# B1.5 (6, the smaller of the others) is suppressed with it; the census hides B1.5 (4/4)
+# and so B1.6 (8).
+SAMPLE_COUNTS = [
+    ("WAR", "B1", None, 24, 30),
+    ("WAR", "B1", "B1.1", 4, 4),
+    ("WAR", "B1", "B1.5", 5, 6),
+    ("WAR", "B1", "B1.6", 15, 20),
+    ("WAR", "B3", None, 14, 30),
+    ("WAR", "C2", None, 8, 12),
+    ("STA", "B1", None, 28, 30),
+    ("STA", "B3", None, 21, 30),
+    ("STA", "C2", None, 0, 0),
+    ("WMD", "B1", None, 3, 4),
+    ("LEI", "B1", None, 10, 10),
+]
+SAMPLE_WINDOW = (dt.date(2006, 6, 1), dt.date(2006, 6, 30))
+
+
+@pytest.fixture(scope="module")
+def sampled_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of night 2 with its sample scored and its draw recorded."""
+    con = duckdb.connect()
+    build_warehouse(con, tmp_path_factory.mktemp("sql"))
+    insert_scorecard(con, NIGHT_2, SAMPLE_COUNTS, scope="sample")
+    con.execute(
+        "INSERT INTO marts.sample_draws VALUES (?, ?, ?, 30, 3, 42, 74, 'esi-2006.1')",
+        [NIGHT_2, *SAMPLE_WINDOW],
+    )
+    out = tmp_path_factory.mktemp("sampled") / "report.html"
+    return report.build_report(con, NIGHT_2, out, baseline_as_of=NIGHT_1)
+
+
+def sample_row(area: str, label: str, *cells: str) -> str:
+    return f'<tr><td class="text">{area}</td><td class="text">{label}</td>' + "".join(
+        f"<td>{c}</td>" for c in cells
+    )
+
+
+def interval(met: int, evaluated: int) -> str:
+    low, high = wilson(met, evaluated)
+    return f"{low:.1f}–{high:.1f}"
+
+
+def test_no_sample_no_section(page):
+    text = page.read_text(encoding="utf-8")
+    assert "Inspection sample" not in text and 'id="sample"' not in text
+
+
+def test_sample_section_says_how_it_was_drawn(sampled_page):
+    text = sampled_page.read_text(encoding="utf-8")
+    assert '<a href="#sample">Inspection sample</a>' in text
+    section = text[text.index('<section id="sample">') :]
+    section = section[: section.index("</section>")]
+    assert (
+        "74 cases drawn: in each area up to 30 cases starting between 2006-06-01 and "
+        "2006-06-30 (unpaid work only excluded), at least 3 of them (or all there were) with "
+        "an initial RoH level of high or very high, the rest at random from seed 42; "
+        "rulebook esi-2006.1." in section
+    )
+    # published on both sides: WAR B1, B3, C2 and STA B3 inside, STA B1 outside
+    assert "within the sample's interval for 4 of 5 area criterion scores" in section
+
+
+def test_sample_figures_beside_the_census_with_small_numbers_suppressed(sampled_page):
+    text = sampled_page.read_text(encoding="utf-8")
+    section = text[text.index('<section id="sample">') : text.index('<section id="trend">')]
+    criteria, questions = section.split("<details>")
+    expected = [
+        sample_row("Warwickshire", "B1", "80.0", interval(24, 30), "30", "80.0", "50", "+0.0",
+                   "yes"),
+        sample_row("Warwickshire", "B3", "46.7", interval(14, 30), "30", "50.0", "40", "-3.3",
+                   "yes"),
+        sample_row("Warwickshire", "C2", "66.7", interval(8, 12), "12", "50.0", "20", "+16.7",
+                   "yes"),
+        sample_row("Staffordshire", "B1", "93.3", interval(28, 30), "30", "60.0", "50", "+33.3",
+                   '<span class="sig">no</span>'),
+        sample_row("Staffordshire", "B3", "70.0", interval(21, 30), "30", "70.0", "50", "+0.0",
+                   "yes"),
+        sample_row("Staffordshire", "C2", "*", "*", "*", "50.0", "20", "*", "*"),
+        sample_row("West Midlands", "B1", "*", "*", "*", "50.0", "50", "*", "*"),
+        sample_row("Leicestershire and Rutland", "B1", "100.0", interval(10, 10), "10", "*",
+                   "*", "*", "*"),
+        sample_row("Warwickshire", "B1.1", "*", "*", "*", "50.0", "10", "*", "*"),
+        sample_row("Warwickshire", "B1.5", "*", "*", "*", "*", "*", "*", "*"),
+        sample_row("Warwickshire", "B1.6", "75.0", interval(15, 20), "20", "*", "*", "*", "*"),
+    ]  # fmt: skip
+    shown = [criteria.index(row) for row in expected[:8]]
+    for row in expected[8:]:
+        assert row in questions, row
+    assert criteria.count("<tr><td") == 8 and questions.count("<tr><td") == 3
+    # areas as in ref.areas (by region, then name), each area's criteria in order
+    assert sorted(shown) == [shown[i] for i in (7, 3, 4, 5, 0, 1, 2, 6)]
+    # the suppressed sample counts show nowhere, not even in the chart's tooltips
+    assert "West Midlands sample" not in section and "3 cases" not in section
+    assert section.count("sample suppressed (fewer than 5 cases)") == 2  # WMD B1, STA C2
+
+
+def test_sample_chart_marks_the_census_in_or_outside_the_interval(sampled_page):
+    text = sampled_page.read_text(encoding="utf-8")
+    section = text[text.index('<section id="sample">') : text.index('<section id="trend">')]
+    assert section.count("<svg") == 3
+    inside, outside, unknown = (report.INTERVAL_COLOURS[k] for k in (True, False, None))
+    # per criterion chart, areas by region then name; WMD B1 and STA C2 suppressed
+    bands = re.findall(r'fill="(#[0-9a-f]+)"><title>([^<:]+) sample: ([0-9.]+)%', section)
+    assert bands == [
+        (unknown, "Leicestershire and Rutland", "100.0"),
+        (outside, "Staffordshire", "93.3"),
+        (inside, "Warwickshire", "80.0"),
+        (inside, "Staffordshire", "70.0"),
+        (inside, "Warwickshire", "46.7"),
+        (inside, "Warwickshire", "66.7"),
+    ]
+    low, high = wilson(28, 30)
+    assert f"Staffordshire sample: 93.3% (95% CI {low:.1f}–{high:.1f}), 30 cases" in section
+    assert "Staffordshire census: 60.0%" in section
+    assert "Leicestershire and Rutland census" not in section  # the census is suppressed
+    lei = section[section.index("Leicestershire and Rutland sample: 100.0%") :]
+    assert re.match(r"[^<]*</title></rect><line [^>]*/><text [^>]*>\*</text>", lei)
+
+
+def test_sampled_page_renders_offline_in_chromium(sampled_page, tmp_path):
+    opened = open_in_chromium(sampled_page, tmp_path / "chromium", "--dump-dom")
+    assert opened.console == [] and opened.page_requests == []
+    assert opened.dom.count("<svg") == 7 + 3
+    assert "<h2>Inspection sample vs census</h2>" in opened.dom
