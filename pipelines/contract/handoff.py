@@ -14,9 +14,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from upath import UPath
+
 RESULT_NAME = "result.json"
 QUARANTINE_NAME = "quarantine.parquet"
-LOADED, REJECTED = "loaded", "rejected"
+LOADED, REJECTED, MISSING = "loaded", "rejected", "missing"  # an area's status in audit.runs
 
 
 def staging_name(export_name: str) -> str:
@@ -38,7 +40,7 @@ class FileAudit:
 class AreaIngest:
     area_code: str
     as_of: dt.date
-    status: str  # LOADED | REJECTED
+    status: str  # LOADED | REJECTED | MISSING (expected, but nothing landed)
     message: str = ""
     files: list[FileAudit] = field(default_factory=list)
     rows_validated: int = 0  # values GX validated tonight (not found in a store)
@@ -66,8 +68,9 @@ class AreaIngest:
 
 
 def write_result(result: AreaIngest, area_dir: Path) -> None:
-    (Path(area_dir) / RESULT_NAME).write_text(result.to_json(), encoding="utf-8")
+    (area_dir / RESULT_NAME).write_text(result.to_json(), encoding="utf-8")
 
 
-def read_result(area_dir: Path) -> AreaIngest:
-    return AreaIngest.from_json((Path(area_dir) / RESULT_NAME).read_text(encoding="utf-8"))
+def read_result(area_dir: Path | UPath) -> AreaIngest:
+    """The result an area's ingest left in its folder (local, or a storage location)."""
+    return AreaIngest.from_json((area_dir / RESULT_NAME).read_text(encoding="utf-8"))

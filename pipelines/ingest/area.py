@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
+import traceback
 from pathlib import Path
 
 import duckdb
@@ -34,7 +35,7 @@ from pipelines.contract.handoff import (
 )
 from pipelines.contract.reference import check_area_code
 from pipelines.ingest import checks, files, quarantine, typed
-from pipelines.ingest.landing import FileRejected, night_dir, read_manifest
+from pipelines.ingest.landing import FileRejected, read_manifest
 from pipelines.sql_files import Statements
 from pipelines.validate import contents, known_values
 
@@ -44,14 +45,16 @@ log = logging.getLogger(__name__)
 
 
 def ingest_area(
-    landing_root: Path,
+    area_dir: Path,
     as_of: dt.date,
     area_code: str,
     out_dir: Path,
     secret: bytes,
     stores: Path | None = None,
 ) -> AreaIngest:
-    """Ingest and validate one area's export for as_of into out_dir (see module doc).
+    """Ingest and validate one area's export for as_of, from its landing folder
+    `<landing>/<as_of>/<area_code>` (a local folder: run/steps.py stages a remote one),
+    into out_dir (see module doc).
 
     `stores`: the folder of values validated before tonight (known_values.store_dir);
     without it GX validates every value of the night.
@@ -60,8 +63,15 @@ def ingest_area(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_outputs(out_dir)
-    with typed.connect(out_dir / SPILL_DIR) as con:
-        result = _ingest(con, Path(landing_root), as_of, area_code, out_dir, secret, stores)
+    reading = _Reading()
+    try:
+        with typed.connect(out_dir / SPILL_DIR) as con:
+            result = _ingest(
+                con, Path(area_dir), as_of, area_code, out_dir, secret, stores, reading
+            )
+    except Exception as error:  # a bad file costs its area, never the night
+        result = _failed(area_code, as_of, reading, error)
+        _clear_outputs(out_dir)
     for audit in result.files:
         if audit.rows_in != audit.rows_loaded + audit.rows_quarantined:
             raise AssertionError(
@@ -71,6 +81,32 @@ def ingest_area(
     shutil.rmtree(out_dir / SPILL_DIR, ignore_errors=True)
     write_result(result, out_dir)
     return result
+
+
+class _Reading:
+    """Which file an area's ingest is at, to name it if something unforeseen fails."""
+
+    file = "the export"
+
+
+def _failed(area_code: str, as_of: dt.date, reading: _Reading, error: Exception) -> AreaIngest:
+    """A rejected area for an error nothing foresaw. Only the error's type and where it
+    arose are logged: a library's message can quote a value, which may be personal."""
+    frames = "".join(traceback.format_tb(error.__traceback__))
+    log.error(
+        "%s %s: %s while reading %s\n%s",
+        area_code,
+        as_of,
+        type(error).__name__,
+        reading.file,
+        frames,
+    )
+    message = (
+        f"{area_code} {as_of} rejected, nothing loaded: {reading.file} could not be read "
+        f"({type(error).__name__}): the file is damaged in a way caseaudit does not know; "
+        "ask the area to re-export it, and report the file's shape to caseaudit"
+    )
+    return AreaIngest(area_code, as_of, REJECTED, message)
 
 
 def _clear_outputs(out_dir: Path) -> None:
@@ -84,14 +120,14 @@ def _clear_outputs(out_dir: Path) -> None:
 
 def _ingest(
     con: duckdb.DuckDBPyConnection,
-    landing_root: Path,
+    area_dir: Path,
     as_of: dt.date,
     area_code: str,
     out_dir: Path,
     secret: bytes,
     stores: Path | None,
+    reading: _Reading,
 ) -> AreaIngest:
-    area_dir = night_dir(landing_root, as_of) / area_code
     typed.set_variable(con, "as_of", as_of)  # typing flags dates after the export date
     typed.set_variable(con, "area_code", area_code)
     parsed: dict[str, files.Parsed] = {}
@@ -102,11 +138,13 @@ def _ingest(
         problems.append(str(error))
         manifest = {}
     for export in EXPORT_FILES:
+        reading.file = export.file_name
         try:
             expected = manifest.get(export.file_name, {})
             parsed[export.name] = files.parse(con, area_dir / export.file_name, export, expected)
         except FileRejected as error:
             problems.append(str(error))
+    reading.file = "the export's files together (keys, parents, checks)"
     if problems:
         message = f"{area_code} {as_of} rejected, nothing loaded: " + "; ".join(problems)
         log.error("%s", message)
@@ -158,7 +196,7 @@ def _validate(
     validated = 0
     for export in EXPORT_FILES:
         p = parsed[export.name]
-        quarantine.add_misshapen(con, export, p.misshapen, p.header_width)
+        quarantine.add_misshapen(con, export, p.misshapen)
         contents.create_check_view(con, export)
         known_values.read_known(con, export, stores)
         new = contents.create(con, export)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines.contract import identity
 from pipelines.contract.exports import MANIFEST_NAME, ExportFile
 from pipelines.ingest import typed
 from pipelines.ingest.landing import FileRejected
@@ -42,9 +44,8 @@ class Parsed:
     records' text with their lines (a table, or for a plain file a view that reads it
     again: only a night with findings quotes raw values)."""
 
-    misshapen: list[tuple[int, int]]  # (line, number of fields)
-    header_width: int
-    rows_in: int
+    misshapen: list[tuple[int, str]]  # (line, what is wrong with its fields)
+    rows_in: int  # the file's own count of rows: see physical_lines
     sha256: str
     extra_columns: list[str]
     plain: bool  # read by _read_plain: a typed row's line is its rowid + 2
@@ -82,7 +83,7 @@ def parse(
         header = first.removesuffix("\r").split(",") if first else None
     else:
         records = _quoted_records(data.decode("utf-8"))
-        header = next(records, (1, None))[1]
+        header_end, header = next(records, (1, 1, None))[1:]
     if not header or not any(h.strip() for h in header):
         raise FileRejected(f"{name} is empty (no header row): ask the area to resend it")
     names = [h.strip().lower() for h in header]
@@ -95,25 +96,94 @@ def parse(
         raise FileRejected(f"{name}: {problem}: ask the area to fix the export layout")
     positions = [names.index(c) for c in export.column_names]
     selected = list(zip(export.column_names, positions, strict=True))
-    misshapen: list[tuple[int, int]] = []
+    width = len(names)
+    misshapen: list[tuple[int, str]] = []
     is_padded = padded(data, ascii_only)
-    plain = unquoted and _read_plain(con, path, data, export, selected, len(names), is_padded)
-    if not plain:
-        if unquoted:
-            text = data.decode("utf-8")
-            lines = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
-            misshapen = _split_lines(con, lines, export, selected, len(names))
-        else:
-            misshapen = _split_records(con, records, export, positions, len(names))
+    plain_rows = (
+        _read_plain(con, path, data, export, selected, width, is_padded) if unquoted else None
+    )
+    if plain_rows is not None:
+        rows_in = plain_rows
+    elif unquoted:
+        text = data.decode("utf-8")
+        split = pc.split_pattern(pa.array([text], pa.large_string()), "\n").flatten()
+        misshapen = _split_lines(con, split, export, selected, width)
+        rows_in = physical_lines(data).data_rows(header_end=1)
+    else:
+        lines = physical_lines(data)
+        misshapen, covered = _split_records(con, records, export, positions, width, lines)
+        if covered != lines.data_rows(header_end):
+            raise FileRejected(
+                f"{name}: {lines.data_rows(header_end)} non-blank lines after the header, but "
+                f"the records read cover {covered}: the file is damaged in a way the reader "
+                "cannot place; ask the area to re-export it"
+            )
+        rows_in = None  # a record of the header's width is one row, wherever it breaks lines
+    if plain_rows is None:
         typed.create_typed(con, export, f"raw_{export.name}", padded=True, lines=True)
-    rows_in = typed.count_typed(con, export) + len(misshapen)
+    read = typed.count_typed(con, export) + len(misshapen)
+    if rows_in is None:
+        rows_in = read
+    elif read != rows_in:  # every row the file has is typed or quarantined
+        raise FileRejected(
+            f"{name}: {rows_in} rows in the file but {read} could be read as records: the "
+            "file is damaged in a way the reader cannot place; ask the area to re-export it"
+        )
+    if rows_in and len(misshapen) == rows_in:
+        line, problem = misshapen[0]
+        raise FileRejected(
+            f"{name}: every one of its {rows_in} rows has another number of fields than "
+            f"its header's {width} (line {line} {problem.split(', the header')[0]}): the "
+            "layout is broken (a trailing comma on every row?); ask the area to re-export it"
+        )
     if "rows" in expected and expected["rows"] != rows_in:
         raise FileRejected(
             f"{name} has {rows_in} rows but {MANIFEST_NAME} says {expected['rows']} "
             "(truncated transfer): ask the area to resend"
         )
-    extra = [h for h in names if h and h not in export.column_names]
-    return Parsed(misshapen, len(names), rows_in, sha256, extra, plain)
+    extra = [shown_name(h) for h in names if h and h not in export.column_names]
+    return Parsed(misshapen, rows_in, sha256, extra, plain_rows is not None)
+
+
+def shown_name(header: str) -> str:
+    """An unknown column's name as a message may show it: a plain identifier as it is,
+    anything else by its shape (a header cell can hold anything)."""
+    return header if re.fullmatch(r"[a-z][a-z0-9_]{0,39}", header) else identity.shown(header)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A file's physical lines, found in its bytes (independently of any CSV reader): a line
+    ends at a line feed or a carriage return not followed by one, as the csv module reads
+    them; a line is blank when it is empty but for a carriage return."""
+
+    blank_before: np.ndarray  # blank_before[n]: blank lines among lines 1..n
+
+    @property
+    def count(self) -> int:
+        return len(self.blank_before) - 1
+
+    def non_blank(self, first: int, last: int) -> int:
+        """Non-blank lines among lines first..last (1-based, inclusive)."""
+        blank = int(self.blank_before[last] - self.blank_before[first - 1])
+        return last - first + 1 - blank
+
+    def data_rows(self, header_end: int) -> int:
+        """Non-blank lines after the header, which ends on line header_end."""
+        return self.non_blank(header_end + 1, self.count) if self.count > header_end else 0
+
+
+def physical_lines(data: bytes) -> Lines:
+    raw = np.frombuffer(data, np.uint8)
+    feed = raw == 10
+    lone_return = (raw == 13) & ~np.append(feed[1:], False)
+    ends = np.flatnonzero(feed | lone_return)  # where each line's line end is
+    if len(raw) and (not len(ends) or ends[-1] != len(raw) - 1):
+        ends = np.append(ends, len(raw))  # a last line without a line end
+    starts = np.concatenate(([0], ends[:-1] + 1))[: len(ends)]
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (np.append(raw, 0)[starts] == 13))
+    return Lines(np.concatenate(([0], np.cumsum(blank))))
 
 
 def padded(data: bytes, ascii_only: bool) -> bool:
@@ -145,8 +215,9 @@ def _read_plain(
     selected: Sequence[tuple[str, int]],
     width: int,
     is_padded: bool,
-) -> bool:
-    """The common case, typed straight from DuckDB's parallel CSV reader: True if it applied.
+) -> int | None:
+    """The common case, typed straight from DuckDB's parallel CSV reader: the file's rows
+    (its lines but the header, counted in its bytes) if it applied, else None.
 
     It applies to a file without quotes or blank lines whose every line has the
     header's number of fields (DuckDB stops at a short or long line; a long line
@@ -159,18 +230,18 @@ def _read_plain(
     """
     lines = _count_byte(data, b"\n") + (0 if data.endswith(b"\n") else 1)
     if _count_byte(data, b",") != (width - 1) * lines:
-        return False
+        return None
     records = SQL.render("plain_records", path=str(path), selected=selected, width=width)
     try:
         typed.create_typed(con, export, f"({records})", is_padded, lines=False)
     except duckdb.Error:  # a short or long line, or anything else the reader refuses
         typed.drop_typed(con, export)
-        return False
+        return None
     if typed.count_typed(con, export) != lines - 1:
         typed.drop_typed(con, export)
-        return False
+        return None
     con.execute(SQL.render("plain_raw_view", name=export.name, records=records))
-    return True
+    return lines - 1
 
 
 def _split_lines(
@@ -179,7 +250,7 @@ def _split_lines(
     export: ExportFile,
     selected: Sequence[tuple[str, int]],
     width: int,
-) -> list[tuple[int, int]]:
+) -> list[tuple[int, str]]:
     """A file without quotes: one record per line, split by DuckDB rather than a Python loop."""
     table = pa.table(
         {"line": pa.array(np.arange(1, len(lines) + 1, dtype=np.int64)), "file_line": lines}
@@ -192,39 +263,58 @@ def _split_lines(
     misshapen = con.execute(SQL.text("misshapen_lines"), [width]).fetchall()
     con.execute(SQL.render("split_raw", name=export.name, selected=selected, width=width))
     con.execute(SQL.text("drop_records"))
-    return [(int(line), int(n)) for line, n in misshapen]
+    return [(int(line), f"has {n} fields, the header has {width}") for line, n in misshapen]
 
 
-def _quoted_records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(physical line the record starts on, its fields) by RFC 4180; blank lines are []."""
+def _quoted_records(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """(first and last physical line of the record, its fields) by RFC 4180; blank lines
+    are []. A field may be as long as the file (the csv module stops at 128 KiB)."""
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     previous = 0
     for fields in reader:
-        yield previous + 1, fields
+        yield previous + 1, reader.line_num, fields
         previous = reader.line_num
 
 
 def _split_records(
     con: duckdb.DuckDBPyConnection,
-    records: Iterator[tuple[int, list[str]]],
+    records: Iterator[tuple[int, int, list[str]]],
     export: ExportFile,
     positions: list[int],
     width: int,
-) -> list[tuple[int, int]]:
-    lines, rows, misshapen = [], [], []
-    for start, fields in records:
+    lines: Lines,
+) -> tuple[list[tuple[int, str]], int]:
+    """A file with quotes, by the csv module: (misshapen lines, non-blank lines the records
+    cover, which must be every non-blank line after the header).
+
+    A record of the header's width is one row wherever its quoted fields break
+    lines. A misshapen record that spans lines (a quote left open swallows the
+    lines after it) is not one row: each non-blank line of it is quarantined, so
+    no line of the file goes uncounted.
+    """
+    rows, kept_lines, misshapen = [], [], []
+    covered = 0
+    for start, end, fields in records:
         if not fields:
             continue
-        if len(fields) != width:
-            misshapen.append((start, len(fields)))
-            continue
-        lines.append(start)
-        rows.append([fields[p] for p in positions])
+        covered += lines.non_blank(start, end)
+        if len(fields) == width:
+            kept_lines.append(start)
+            rows.append([fields[p] for p in positions])
+        elif start == end:
+            misshapen.append((start, f"has {len(fields)} fields, the header has {width}"))
+        else:
+            problem = (
+                f"is inside lines {start}-{end}, read as one record of {len(fields)} fields "
+                f"(a quote left open?), the header has {width}"
+            )
+            misshapen += [(n, problem) for n in range(start, end + 1) if lines.non_blank(n, n)]
     columns: list[Sequence[str]] = (
         list(zip(*rows, strict=True)) if rows else [[] for _ in positions]
     )
     raw = pa.table(
-        {"line": pa.array(lines, pa.int64())}
+        {"line": pa.array(kept_lines, pa.int64())}
         | {c: pa.array(v, pa.string()) for c, v in zip(export.column_names, columns, strict=True)}
     )
     con.register("quoted", raw)
@@ -232,4 +322,4 @@ def _split_records(
         con.execute(SQL.render("quoted_raw", name=export.name))
     finally:
         con.unregister("quoted")
-    return misshapen
+    return misshapen, covered

@@ -5,24 +5,31 @@ record per failed rule and column, and counts once), documented in
 docs/exports.md: field_count, value_missing, value_invalid, value_conflict,
 code_unknown, date_unparseable, date_before_1990 (date_before_1900 for
 date_of_birth), date_after_export, date_order, key_duplicate, orphan,
-area_mismatch. The detail names the column and the problem, and quotes a raw
-value only of a column that may be shown (`quotable`): never PII, never the
-crn, never a whole code list (its detail names only the unknown elements).
+area_mismatch. The detail names the column and the problem. Any value of a row
+can be personal data once its fields have shifted (a comma in a surname moves
+a PNC number into a code column), so a value is shown only where it is proven
+safe: a code in its list, a whole number, a date in a file without personal
+data columns; anything else of a shown column appears as its shape (`<AA00>`:
+letters A/a, digits 0). Personal data, the crn and free text are never shown,
+and a code list's detail names only the shapes of its unknown elements.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from pipelines.contract.exports import CRN, ExportFile
+from pipelines.contract.reference import area_codes
 from pipelines.ingest.checks import parent_columns
 from pipelines.sql_files import Statements
 from pipelines.validate import contents, frame
 
 SQL = Statements(Path(__file__).parent)
+AREA_CODE = "area_code"  # a text column whose values are the 42 area codes
 
 
 def create_table(con: duckdb.DuckDBPyConnection) -> None:
@@ -30,27 +37,34 @@ def create_table(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def add_misshapen(
-    con: duckdb.DuckDBPyConnection,
-    export: ExportFile,
-    misshapen: Sequence[tuple[int, int]],
-    width: int,
+    con: duckdb.DuckDBPyConnection, export: ExportFile, misshapen: Sequence[tuple[int, str]]
 ) -> None:
-    """field_count records: a misshapen record's values are never read."""
+    """field_count records: a misshapen record's values are never read, only counted."""
     if misshapen:
         con.executemany(
             SQL.text("field_count"),
-            [
-                (export.file_name, line, f"has {n} fields, the header has {width}")
-                for line, n in misshapen
-            ],
+            [(export.file_name, line, problem) for line, problem in misshapen],
         )
 
 
-def quotable(export: ExportFile) -> list[str]:
-    """The columns whose raw value a detail may quote: non-PII, not the crn, not a code list."""
-    return [
-        c.name for c in export.columns if c.name != CRN.name and not c.pii and c.kind != "codes"
-    ]
+def shown_columns(export: ExportFile) -> list[dict[str, Any]]:
+    """The columns a detail may show, with how each is proven safe (insert_findings.sql.j2):
+    `code` (in its list), `int` (a whole number), `date` (valid, in a file without personal
+    data), `shape` (always its shape). The crn, personal data, free text and code lists
+    (their unknown elements are shapes already) are never shown."""
+    shown: list[dict[str, Any]] = []
+    for c in export.columns:
+        if c.name == CRN.name or c.pii or c.kind == "codes":
+            continue
+        if c.name == AREA_CODE:
+            shown.append({"name": c.name, "kind": "code", "codes": area_codes()})
+        elif c.codes is not None and c.kind != "int":
+            shown.append({"name": c.name, "kind": "code", "codes": c.codes})
+        elif c.kind == "int":
+            shown.append({"name": c.name, "kind": "int"})
+        elif c.kind == "date":
+            shown.append({"name": c.name, "kind": "shape" if export.has_pii else "date"})
+    return shown
 
 
 def add_findings(
@@ -66,7 +80,7 @@ def add_findings(
             "insert_findings",
             name=export.name,
             file=export.file_name,
-            quotable=quotable(export),
+            shown=shown_columns(export),
             code_lists=[
                 {"name": c.name, "unknown": frame.unknown_column(c.name)}
                 for c in export.columns

@@ -19,7 +19,7 @@ import pyarrow as pa
 from pipelines.contract import identity
 from pipelines.contract.exports import CRN, EXPORT_FILES, Column, ExportFile
 from pipelines.sql_files import Statements
-from pipelines.validate import frame
+from pipelines.validate import contents, frame
 
 SQL = Statements(Path(__file__).parent)
 # per area: two areas ingesting side by side stay well inside the 4 GB budget
@@ -42,6 +42,7 @@ def connect(spill_dir: Path) -> duckdb.DuckDBPyConnection:
     config: dict[str, Any] = {"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill_dir)}
     con = duckdb.connect(config=config | _threads)
     con.execute(SQL.text("settings"))
+    contents.install_shape(con)
     return con
 
 

@@ -6,10 +6,11 @@ those of its row condition), so its outcome on a line is a function of those
 values alone. The check frame holds what the suite reads and nothing else: the
 crn only as its shape (letters -> A, digits -> 0), booleans DuckDB computed over
 the whole snapshot (key unique, parent exists, date not after the export date),
-and the few plain values the suite compares. Columns read together by some
-expectation form a component (suites.components: release_date__valid with
-sentence_type, say; most columns stand alone), and a line's findings are the
-findings of its value in each component. So, on an area's DuckDB connection:
+and the few plain values the suite compares, a code only when it is in its list
+(otherwise its shape): a shifted field never carries a value into GX's results.
+Columns read together by some expectation form a component (suites.components:
+release_date__valid with sentence_type, say; most columns stand alone), and a
+line's findings are the findings of its value in each component. So, on an area's DuckDB connection:
 
 - contents_<export> holds each component's distinct values once, with the
   findings the stores give (pipelines/validate/known_values.py);
@@ -45,9 +46,27 @@ def _grouping_mask(names: Sequence[str], members: Sequence[str]) -> int:
     return sum(1 << (len(names) - 1 - i) for i, c in enumerate(names) if c not in members)
 
 
+WELL_FORMED_SHAPE = "A000000"  # the shape of the contract's crn pattern, [A-Z][0-9]{6}
+
+
+def install_shape(con: duckdb.DuckDBPyConnection) -> None:
+    """The macro value_shape(v), which the check frame and the quarantine details use."""
+    con.execute(SQL.text("shape_macro"))
+
+
 def create_check_view(con: duckdb.DuckDBPyConnection, export: ExportFile) -> None:
     """check_<export>: each line's check-frame values and case_key, over checked_<export>."""
-    con.execute(SQL.render("check_view", name=export.name, names=content_columns(export)))
+    names = content_columns(export)
+    coded = {
+        c.name: c.codes
+        for c in export.columns
+        if c.name in names and c.codes is not None and c.kind in ("text", "yn")
+    }
+    con.execute(
+        SQL.render(
+            "check_view", name=export.name, names=names, coded=coded, well_formed=WELL_FORMED_SHAPE
+        )
+    )
 
 
 def create(con: duckdb.DuckDBPyConnection, export: ExportFile) -> int:

@@ -40,7 +40,6 @@ from pipelines.validate.suites import components, content_columns, suite_digest
 
 SQL = Statements(Path(__file__).parent)
 STORE_FOLDER = "validated"
-WELL_FORMED_SHAPE = "A000000"  # the shape of the contract's crn pattern, [A-Z][0-9]{6}
 # an integer with no maximum names this many values from its minimum (event numbers)
 OPEN_RANGE_VALUES = 20
 
@@ -57,6 +56,11 @@ def known_path(stores: Path, export: ExportFile) -> Path:
     return Path(stores) / f"{export.name}.known.parquet"
 
 
+def store_names() -> list[str]:
+    """The file names of both stores, every export: what an area's ingest reads."""
+    return [p(Path(), e).name for e in EXPORT_FILES for p in (domain_path, known_path)]
+
+
 def area_store_name(export: ExportFile) -> str:
     return f"validated_{export.name}.parquet"
 
@@ -68,7 +72,7 @@ def column_domain(export: ExportFile, name: str) -> tuple[str, list[Any]]:
     if "__" in name:  # every other derived column is a flag (validate/frame.py)
         return "BOOLEAN", [True, False, None]
     if name == CRN.name:
-        return "VARCHAR", [WELL_FORMED_SHAPE, None]
+        return "VARCHAR", [contents.WELL_FORMED_SHAPE, None]
     column = export.column(name)
     sql_type = "BIGINT" if column.kind == "int" else "VARCHAR"
     if column.codes is not None:

@@ -13,13 +13,12 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from pipelines.contract import identity
 from pipelines.contract.exports import CONTACTS, EXPORT_FILES
 from pipelines.contract.handoff import AreaIngest, read_result
-from pipelines.ingest import files, landing, typed
+from pipelines.ingest import files
 from pipelines.ingest.area import ingest_area
 from pipelines.validate import data_docs
 
@@ -45,6 +44,11 @@ KEY_1 = identity.case_key("A000001", SECRET)
 KEY_2 = identity.case_key("A000002", SECRET)
 
 
+def ingest_landed(landing, as_of, area, out, secret, stores=None):
+    """ingest_area of the area's folder under a landing root."""
+    return ingest_area(landing / as_of.isoformat() / area, as_of, area, out, secret, stores)
+
+
 def land(root: Path, defect: str | None = None) -> Path:
     area = root / "landing" / AS_OF.isoformat() / AREA
     shutil.copytree(CORPUS / "clean", area)
@@ -56,7 +60,7 @@ def land(root: Path, defect: str | None = None) -> Path:
 
 def run(tmp_path: Path, defect: str | None = None) -> tuple[AreaIngest, Path]:
     out = tmp_path / "out"
-    result = ingest_area(land(tmp_path, defect), AS_OF, AREA, out, SECRET)
+    result = ingest_landed(land(tmp_path, defect), AS_OF, AREA, out, SECRET)
     return result, out
 
 
@@ -101,7 +105,7 @@ def test_clean_export_loads_typed_without_pii(tmp_path):
     landing = land(tmp_path)
     write_manifest(landing)
     out = tmp_path / "out"
-    result = ingest_area(landing, AS_OF, AREA, out, SECRET)
+    result = ingest_landed(landing, AS_OF, AREA, out, SECRET)
     assert (result.status, result.message) == ("loaded", "")
     assert [(f.file, f.rows_in, f.rows_loaded, f.rows_quarantined) for f in result.files] == [
         ("events.csv", 2, 2, 0),
@@ -196,7 +200,7 @@ def test_values_are_trimmed_wherever_a_file_may_pad_them(tmp_path, padding, trim
     contacts.write_text("\n".join([lines[0], padding, *lines[2:]]) + "\n", encoding="utf-8")
     data = contacts.read_bytes()
     assert files.padded(data, ascii_only=data.isascii()) is trimmed
-    result = ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    result = ingest_landed(landing, AS_OF, AREA, tmp_path / "out", SECRET)
     assert result.status == "loaded"
     assert quarantine(tmp_path / "out") == []
     assert query(
@@ -237,7 +241,7 @@ def test_an_empty_field_of_a_plain_file_is_blank(tmp_path):
         encoding="utf-8",
     )
     assert files.padded(contacts.read_bytes(), ascii_only=True) is False
-    result = ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    result = ingest_landed(landing, AS_OF, AREA, tmp_path / "out", SECRET)
     assert result.status == "loaded"
     assert quarantine(tmp_path / "out") == [
         ("contacts.csv", 2, "value_missing", KEY_1, "contact_type is blank")
@@ -253,7 +257,7 @@ def test_rows_sharing_a_malformed_crn_are_neither_duplicates_nor_parents(tmp_pat
         events.write(event + event)
     with (area / CONTACTS.file_name).open("a", encoding="utf-8") as contacts:
         contacts.write("103,x12,1,2006-03-03,COAI,Y,Y\n104,y34,1,2006-03-03,COAI,Y,Y\n")
-    ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    ingest_landed(landing, AS_OF, AREA, tmp_path / "out", SECRET)
     malformed = "crn does not match [A-Z][0-9]{6}"
     assert quarantine(tmp_path / "out") == [
         ("contacts.csv", 5, "value_invalid", None, malformed),
@@ -269,14 +273,14 @@ def key(crn: str) -> str:
 
 # tests/corpus/row_defects: one row per defect; (file, line, rule, case_key, detail)
 ROW_DEFECTS = [
-    ("contacts.csv", 5, "code_unknown", KEY_1, "contact_type='CTEL' is not a known code"),
+    ("contacts.csv", 5, "code_unknown", KEY_1, "contact_type=<AAAA> is not a known code"),
     ("contacts.csv", 6, "value_invalid", None, "crn does not match [A-Z][0-9]{6}"),
     ("contacts.csv", 7, "value_missing", KEY_1, "contact_type is blank"),
     ("contacts.csv", 8, "orphan", KEY_1, "crn,event_number has no matching row in events.csv"),
-    ("contacts.csv", 9, "code_unknown", KEY_1, "attended='X' is not a known code"),
+    ("contacts.csv", 9, "code_unknown", KEY_1, "attended=<A> is not a known code"),
     ("contacts.csv", 10, "field_count", None, "has 8 fields, the header has 7"),
-    ("contacts.csv", 11, "value_invalid", KEY_1, "event_number='x' is not a whole number"),
-    ("contacts.csv", 12, "code_unknown", KEY_1, "contact_type='CTEL' is not a known code"),
+    ("contacts.csv", 11, "value_invalid", KEY_1, "event_number=<a> is not a whole number"),
+    ("contacts.csv", 12, "code_unknown", KEY_1, "contact_type=<AAAA> is not a known code"),
     (
         "contacts.csv",
         12,
@@ -290,51 +294,52 @@ ROW_DEFECTS = [
         4,
         "date_unparseable",
         key("A000003"),
-        "sentence_date='31/04/2006' is not a YYYY-MM-DD date",
+        "sentence_date=<00/00/0000> is not a YYYY-MM-DD date",
     ),
     (
         "events.csv",
         5,
         "date_unparseable",
         key("A000004"),
-        "sentence_date='2006-13-01' is not a YYYY-MM-DD date",
+        "sentence_date=<0000-00-00> is not a YYYY-MM-DD date",
     ),
     (
         "events.csv",
         6,
         "date_unparseable",
         key("A000005"),
-        "sentence_date='38800' is not a YYYY-MM-DD date",
+        "sentence_date=<00000> is not a YYYY-MM-DD date",
     ),
     (
         "events.csv",
         7,
         "date_after_export",
         key("A000006"),
-        "sentence_date='2007-06-05' is after the export date",
+        "sentence_date=<0000-00-00> is after the export date",
     ),
     (
         "events.csv",
         8,
         "date_order",
         key("A000007"),
-        "termination_date='2005-12-31' is before supervision_start",
+        "termination_date=<0000-00-00> is before supervision_start",
     ),
     ("events.csv", 9, "date_before_1900", key("A000008"), "date_of_birth is before 1900-01-01"),
-    # a code list's detail names only its unknown elements, never the whole value
+    # a code list's detail names only its unknown elements' shapes, never the whole value;
+    # in events (a file with personal data) even a date is shown only by its shape
     (
         "events.csv",
         10,
         "code_unknown",
         key("A000009"),
-        "diversity_needs has unknown code(s) 'ZZZ'",
+        "diversity_needs has unknown code(s) <AAA>",
     ),
     (
         "events.csv",
         10,
         "code_unknown",
         key("A000009"),
-        "requirements has unknown code(s) 'EMC','XYZ'",
+        "requirements has unknown code(s) <AAA>,<AAA>",
     ),
     (
         "events.csv",
@@ -348,7 +353,7 @@ ROW_DEFECTS = [
         12,
         "value_conflict",
         key("A000011"),
-        "release_date='2006-02-01' is given for a CO or SSO event",
+        "release_date=<0000-00-00> is given for a CO or SSO event",
     ),
     ("events.csv", 13, "value_invalid", key("A000012"), "tier='7' is outside 1..4"),
     (
@@ -397,7 +402,7 @@ ROW_DEFECTS = [
         None,
         "plan_id='799' has no matching row in sentence_plans.csv",
     ),
-    ("plan_objectives.csv", 6, "code_unknown", KEY_1, "who_does_work='CRC' is not a known code"),
+    ("plan_objectives.csv", 6, "code_unknown", KEY_1, "who_does_work=<AAA> is not a known code"),
     (
         "registrations.csv",
         4,
@@ -498,7 +503,7 @@ def test_missing_file_rejects_and_clears_a_previous_run(tmp_path):
     out.mkdir()
     for stale in ("events.parquet", "quarantine.parquet", "result.json"):
         (out / stale).write_text("from a previous run")
-    result = ingest_area(landing, AS_OF, AREA, out, SECRET)
+    result = ingest_landed(landing, AS_OF, AREA, out, SECRET)
     assert result.status == "rejected"
     assert result.message == (
         "DUR 2007-06-04 rejected, nothing loaded: sentence_plans.csv is missing: ask the "
@@ -540,7 +545,7 @@ def test_manifest_mismatch_rejects(tmp_path, change, problem):
     manifest = write_manifest(landing)
     change(manifest)
     (landing / AS_OF.isoformat() / AREA / "_manifest.json").write_text(json.dumps(manifest))
-    result = ingest_area(landing, AS_OF, AREA, tmp_path / "out", SECRET)
+    result = ingest_landed(landing, AS_OF, AREA, tmp_path / "out", SECRET)
     assert result.status == "rejected"
     assert problem in result.message
 
@@ -549,66 +554,5 @@ def test_manifest_mismatch_rejects(tmp_path, change, problem):
 def test_bad_area_code_is_refused_before_any_path(tmp_path, bad):
     out = tmp_path / "out"
     with pytest.raises(ValueError, match="is not a probation area code"):
-        ingest_area(tmp_path, AS_OF, bad, out, SECRET)
+        ingest_landed(tmp_path, AS_OF, bad, out, SECRET)
     assert not out.exists()
-
-
-def test_discover_areas_separates_bad_folders(tmp_path):
-    night = tmp_path / AS_OF.isoformat()
-    for name in ("DUR", "NBR", "WAR;DROP", "x"):
-        (night / name).mkdir(parents=True)
-    (night / "notes.txt").write_text("not a folder")
-    assert landing.discover_areas(tmp_path, AS_OF) == (["DUR", "NBR"], ["WAR;DROP", "x"])
-    assert landing.discover_areas(tmp_path, dt.date(2007, 6, 5)) == ([], [])
-
-
-def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_path):
-    """DuckDB's parallel reader and the line-by-line split give the same lines and values,
-    raw and typed (a plain file's typed row has no line column: its rowid is line - 2)."""
-    rows = 600_000  # ~25 MB: many reader buffers, so both threads read parts of the file
-    header = CONTACTS.column_names
-    lines = [",".join(header)] + [
-        f"{i},A{i % 999_999:06d},{1 + i % 3},2006-0{1 + i % 9}-1{i % 10},COAI,{'YN'[i % 2]},Y"
-        for i in range(rows)
-    ]
-    path = tmp_path / "contacts.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    data = path.read_bytes()
-    selected = list(zip(header, range(len(header)), strict=True))
-    # four threads whatever the machine: a typing that lost the reader's order would show
-    with duckdb.connect(config={"threads": 4}) as plain, duckdb.connect() as split:
-        for con in (plain, split):
-            con.execute("SET VARIABLE as_of = ?", [AS_OF])
-        assert files._read_plain(plain, path, data, CONTACTS, selected, len(header), False)
-        by_line = pa.array(data.decode().split("\n"), pa.large_string())
-        assert files._split_lines(split, by_line, CONTACTS, selected, len(header)) == []
-        typed.create_typed(split, CONTACTS, "raw_contacts", padded=True, lines=True)
-        got = plain.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
-        want = split.execute("SELECT * FROM raw_contacts ORDER BY line").fetchall()
-        got_typed = plain.execute(
-            "SELECT rowid + 2 AS line, * FROM typed_rows_contacts ORDER BY line"
-        ).fetchall()
-        want_typed = split.execute("SELECT * FROM typed_rows_contacts ORDER BY line").fetchall()
-    assert len(got) == rows
-    assert got == want
-    assert got[-1][0] == rows + 1 and got[-1][1] == str(rows - 1)
-    assert got_typed == want_typed
-    assert got_typed[-1][:2] == (rows + 1, rows - 1)  # line, contact_id
-
-
-@pytest.mark.parametrize(
-    ("tail", "misshapen"),
-    [("7,A000007,1,2006-03-03,COAI,Y,Y,\n", (3, 8)), ("7,A000007,1\n", (3, 3))],
-    ids=["trailing comma", "short line"],
-)
-def test_a_misshapen_line_leaves_the_parallel_reader_and_is_named(tmp_path, tail, misshapen):
-    path = tmp_path / "contacts.csv"
-    path.write_text(
-        ",".join(CONTACTS.column_names) + "\n6,A000006,1,2006-03-03,COAI,Y,Y\n" + tail,
-        encoding="utf-8",
-    )
-    with duckdb.connect() as con:
-        parsed = files.parse(con, path, CONTACTS, {})
-        assert con.execute("SELECT line FROM raw_contacts").fetchall() == [(2,)]
-    assert parsed.misshapen == [misshapen]
-    assert parsed.rows_in == 2

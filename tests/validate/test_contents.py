@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from pipelines import synth
+from pipelines.contract import identity
 from pipelines.contract.exports import CONTACTS, CRN, EXPORT_FILES
 from pipelines.contract.handoff import QUARANTINE_NAME, staging_name
 from pipelines.ingest import checks, files, typed
@@ -35,6 +36,11 @@ OUTPUTS = [staging_name(e.name) for e in EXPORT_FILES] + [QUARANTINE_NAME]
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
+def ingest_landed(landing, as_of, area, out, secret, stores=None):
+    """ingest_area of the area's folder under a landing root."""
+    return ingest_area(landing / as_of.isoformat() / area, as_of, area, out, secret, stores)
+
+
 def rows(path: Path) -> list[tuple]:
     with duckdb.connect() as con:
         return con.execute(f"SELECT * FROM read_parquet('{path}') ORDER BY ALL").fetchall()
@@ -48,13 +54,13 @@ def nights(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("CASEAUDIT_CASE_KEY_SECRET", SECRET.decode())
     warm, cold, folders = {}, {}, {}
     for night in NIGHTS:
-        plan = steps.plan_night(landing, night, work_root=root / "warm")
+        plan = steps.plan_night(landing, night, AREAS, work_root=root / "warm")
         steps.prepare_validation(plan.work_root)
         for area in AREAS:
             warm[night, area] = steps.ingest_area(plan, landing, area)
             folders[night, area] = plan.area_dir(area)
             out = root / "cold" / night.isoformat() / area
-            cold[night, area] = ingest_area(landing, night, area, out, SECRET)
+            cold[night, area] = ingest_landed(landing, night, area, out, SECRET)
         # what the writer step does once the night is loaded
         stores = known_values.store_dir(root / "warm")
         known_values.merge(stores, [plan.area_dir(a) for a in AREAS])
@@ -124,8 +130,8 @@ def test_a_clean_export_asks_gx_nothing_once_the_contracts_values_are_validated(
     assert known_values.ensure_domain(stores) == [e.name for e in EXPORT_FILES]
     assert known_values.ensure_domain(stores) == []  # built once per suite version
     out = tmp_path / "work" / "DUR"
-    warm = ingest_area(landing, dt.date(2007, 6, 4), "DUR", out, SECRET, stores)
-    cold = ingest_area(landing, dt.date(2007, 6, 4), "DUR", tmp_path / "cold", SECRET)
+    warm = ingest_landed(landing, dt.date(2007, 6, 4), "DUR", out, SECRET, stores)
+    cold = ingest_landed(landing, dt.date(2007, 6, 4), "DUR", tmp_path / "cold", SECRET)
     assert warm.rows_validated == 0 < cold.rows_validated
     assert not (out / "gx").exists()  # GX was not even imported for the area
     for name in OUTPUTS:
@@ -178,14 +184,14 @@ def test_a_date_past_the_export_date_is_validated_again_when_the_export_date_pas
         contacts.write_text(contacts.read_text().replace("2006-11-21", "2007-06-06"))
     landing, work = tmp_path / "landing", tmp_path / "work"
     night_1 = work / first.isoformat() / "DUR"
-    ingest_area(landing, first, "DUR", night_1, SECRET)
+    ingest_landed(landing, first, "DUR", night_1, SECRET)
     quarantined = rows(night_1 / QUARANTINE_NAME)
     assert [(r[2], r[3], r[5]) for r in quarantined] == [("contacts.csv", 4, "date_after_export")]
 
     stores = known_values.store_dir(work)
     known_values.merge(stores, [night_1])  # the writer step, once night 1 committed
     out = work / second.isoformat() / "DUR"
-    result = ingest_area(landing, second, "DUR", out, SECRET, stores)
+    result = ingest_landed(landing, second, "DUR", out, SECRET, stores)
     assert rows(out / QUARANTINE_NAME) == []
     assert [f.rows_loaded for f in result.files if f.file == CONTACTS.file_name] == [3]
     # the line's __not_future flag turned true, a value whose findings night 1 stored
@@ -199,7 +205,7 @@ def _night_1_in_a_store(tmp_path: Path) -> tuple[Path, Path, int]:
     for night in (dt.date(2007, 6, 4), dt.date(2007, 6, 11)):
         shutil.copytree(CORPUS / "clean", landing / night.isoformat() / "DUR")
     first = tmp_path / "work" / "2007-06-04" / "DUR"
-    cold = ingest_area(landing, dt.date(2007, 6, 4), "DUR", first, SECRET)
+    cold = ingest_landed(landing, dt.date(2007, 6, 4), "DUR", first, SECRET)
     stores = known_values.store_dir(tmp_path / "work")
     known_values.merge(stores, [first])
     return landing, stores, cold.rows_validated
@@ -209,11 +215,11 @@ def test_stored_findings_expire_with_the_suite(tmp_path, monkeypatch):
     """A store written under another suite digest is not read: the night starts cold."""
     landing, stores, validated = _night_1_in_a_store(tmp_path)
     second = tmp_path / "work" / "2007-06-11" / "DUR"
-    warm = ingest_area(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
+    warm = ingest_landed(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
     assert warm.rows_validated == 0 < validated
 
     monkeypatch.setattr(known_values, "suite_digest", lambda export: "another suite")
-    again = ingest_area(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
+    again = ingest_landed(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
     assert again.rows_validated == validated
 
 
@@ -228,25 +234,26 @@ def test_a_store_of_another_suite_with_other_columns_is_ignored(tmp_path):
                 f"TO '{known_values.domain_path(stores, export)}' (FORMAT parquet)"
             )
     second = tmp_path / "work" / "2007-06-11" / "DUR"
-    warm = ingest_area(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
+    warm = ingest_landed(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
     assert warm.status == "loaded" and warm.rows_validated == 0
     assert known_values.ensure_domain(stores) == [e.name for e in EXPORT_FILES]  # rebuilt
 
 
 def test_the_well_formed_shape_is_the_shape_of_the_contract_crn_pattern():
-    """check frames skip translate for crns with a case_key, i.e. those matching CRN.pattern."""
+    """check frames show a crn with a case_key, i.e. one matching CRN.pattern, as
+    WELL_FORMED_SHAPE without shaping it: it must be what value_shape would give."""
     assert CRN.pattern == "[A-Z][0-9]{6}", "a new crn pattern needs a new WELL_FORMED_SHAPE"
     crns = ["A000000", "Z999999", "M123456", "Q909090"]
     assert all(re.fullmatch(CRN.pattern, crn) for crn in crns)
     with duckdb.connect() as con:
-        shapes = {
-            con.execute(
-                "SELECT translate(?, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', "
-                "'AAAAAAAAAAAAAAAAAAAAAAAAAA0000000000')",
-                [crn],
-            ).fetchone()[0]
-            for crn in crns
-        }
-    assert shapes == {known_values.WELL_FORMED_SHAPE}
-    view = contents.SQL.render("check_view", name="contacts", names=["crn"])
-    assert f"then '{known_values.WELL_FORMED_SHAPE}'" in view
+        contents.install_shape(con)
+        shapes = {con.execute("SELECT value_shape(?)", [crn]).fetchone()[0] for crn in crns}
+    assert shapes == {contents.WELL_FORMED_SHAPE} == {identity.shape(c) for c in crns}
+    view = contents.SQL.render(
+        "check_view",
+        name="contacts",
+        names=["crn"],
+        coded={},
+        well_formed=contents.WELL_FORMED_SHAPE,
+    )
+    assert f"then '{contents.WELL_FORMED_SHAPE}'" in view
