@@ -55,6 +55,7 @@ def test_a_fresh_environment_runs_a_night_outside_the_checkout(wheel, tmp_path):
     assert where.startswith(str(venv)), where
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CASEAUDIT_", "PYTHON"))}
     env |= {"CASEAUDIT_DATA": str(tmp_path / "data"), "GX_ANALYTICS_ENABLED": "False"}
+    env |= {"CASEAUDIT_EXPECTED_AREAS": "WAR"}
     night = ("--from", "2006-09-04", "--to", "2006-09-04", "--areas", "WAR", "--scale", "0.02")
     run(caseaudit, "generate", "--out", "landing", *night, cwd=tmp_path, env=env)
     run(caseaudit, "run", "--landing", "landing", "--as-of", "2006-09-04", cwd=tmp_path, env=env)
@@ -66,5 +67,4 @@ def test_a_fresh_environment_runs_a_night_outside_the_checkout(wheel, tmp_path):
         "report.html",
         "data_docs",
     }
-    shown = run(caseaudit, "show", "--as-of", "2006-09-04", cwd=tmp_path, env=env)
-    assert "WAR" in shown or (published / "scorecard.csv").read_text().count("WAR") > 10
+    assert (published / "scorecard.csv").read_text().count(",WAR,") > 10

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipelines import storage
 from pipelines.cli.commands import (
     EXIT_LOCKED,
     EXIT_USAGE,
@@ -23,15 +24,18 @@ from pipelines.cli.commands import (
     cmd_backfill,
     cmd_explain,
     cmd_generate,
+    cmd_nights,
     cmd_report,
     cmd_run,
     cmd_sample,
     cmd_show,
     console,
+    days,
     iso_date,
+    scale,
+    share,
 )
 from pipelines.run import settings
-from pipelines.run.steps import NoExportError
 from pipelines.warehouse.connection import WarehouseLocked
 
 
@@ -45,14 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     gen = commands.add_parser("generate", help="write synthetic exports in the landing layout")
-    gen.add_argument("--out", type=Path, default=settings.landing_dir())
+    gen.add_argument("--out", type=Path, default=settings.landing_dir(), help="a local folder")
     gen.add_argument("--from", dest="from_date", type=iso_date, required=True)
     gen.add_argument("--to", dest="to_date", type=iso_date, required=True)
-    gen.add_argument("--every", type=int, default=1, help="days between export dates")
+    gen.add_argument("--every", type=days, default=1, help="days between export dates")
     gen.add_argument("--areas", type=area_list, default=None, help="all, or codes like WAR,DUR")
-    gen.add_argument("--scale", type=float, default=1.0)
+    gen.add_argument("--scale", type=scale, default=1.0, help="1.0: a national caseload")
     gen.add_argument("--seed", type=int, default=0)
-    gen.add_argument("--defect-rate", type=float, default=0.0)
+    gen.add_argument("--defect-rate", type=share, default=0.0, help="share of rows, 0 to 1")
     gen.set_defaults(handler=cmd_generate)
 
     for name, handler, help_text in (
@@ -60,11 +64,27 @@ def build_parser() -> argparse.ArgumentParser:
         ("backfill", cmd_backfill, "audit every export date in a range"),
     ):
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--landing", type=Path, default=settings.landing_dir())
-        sub.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
-        sub.add_argument("--areas", type=area_list, default=None)
         sub.add_argument(
-            "--publish", type=Path, default=settings.publish_dir(), help="publish root folder"
+            "--landing", type=storage.location, default=settings.landing_dir(), help="folder or URL"
+        )
+        sub.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+        sub.add_argument(
+            "--areas",
+            type=area_list,
+            default=None,
+            help="the areas the night expects (default CASEAUDIT_EXPECTED_AREAS: all 42); "
+            "one that did not land is reported missing (exit 1)",
+        )
+        sub.add_argument(
+            "--accept-new-key",
+            action="store_true",
+            help="score although the case-key secret differs from the warehouse's last night",
+        )
+        sub.add_argument(
+            "--publish",
+            type=storage.location,
+            default=settings.publish_dir(),
+            help="publish root: a folder or a storage URL",
         )
         if name == "run":
             sub.add_argument("--as-of", type=iso_date, required=True)
@@ -72,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--from", dest="from_date", type=iso_date, required=True)
             sub.add_argument("--to", dest="to_date", type=iso_date, required=True)
         sub.set_defaults(handler=handler)
+
+    nights = commands.add_parser("nights", help="list the nights the warehouse holds")
+    nights.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    nights.set_defaults(handler=cmd_nights)
 
     show = commands.add_parser("show", help="print a night's scorecard from the warehouse")
     show.add_argument("--as-of", type=iso_date, required=True)
@@ -122,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.handler(args)
-    except (UsageError, NoExportError, FileNotFoundError) as error:
+    except (UsageError, FileNotFoundError) as error:
         console.print(f"[red]error:[/red] {error}")
         return EXIT_USAGE
     except WarehouseLocked as error:

@@ -30,6 +30,48 @@ def iso_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
 
 
+def days(text: str) -> int:
+    """A whole number of days, at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, 1 or more")
+    return int(text)
+
+
+def scale(text: str) -> float:
+    """A caseload relative to the national one: above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a scale above 0 (1.0 is national)")
+    return value
+
+
+def share(text: str) -> float:
+    """A share from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share from 0 to 1")
+    return value
+
+
+def _require_night(con, as_of: dt.date, warehouse: Path) -> None:
+    """A usage error naming the loaded nights when as_of is not one of them."""
+    from pipelines.publish import tables
+
+    loaded = tables.nights(con)
+    if as_of not in loaded:
+        latest = ", ".join(d.isoformat() for d in loaded[-5:]) or "none"
+        raise UsageError(
+            f"no night {as_of} in {warehouse} (latest loaded: {latest}); "
+            "`caseaudit nights` lists them all"
+        )
+
+
 def area_list(text: str) -> list[str] | None:
     from pipelines.contract.reference import area_codes
 
@@ -100,10 +142,18 @@ def _run_nights(args: argparse.Namespace, dates: Sequence[dt.date]) -> int:
     from pipelines.ingest.landing import discover_areas
     from pipelines.run import local, steps
 
+    if not args.landing.is_dir():
+        raise UsageError(
+            f"no landing folder at {args.landing}: pass --landing or set CASEAUDIT_LANDING"
+        )
     nights, failures, exit_code = [], [], EXIT_OK
     per_night = [len(discover_areas(args.landing, d)[0]) for d in dates]
     total = sum(len(args.areas) if args.areas else n for n in per_night)
     total += len(dates) * (2 if args.publish else 1)
+    if not Path(args.landing).is_dir():
+        raise UsageError(
+            f"no landing folder at {args.landing}: pass --landing or set CASEAUDIT_LANDING"
+        )
     with _progress(total, "audit") as advance, local.workers() as pool:
         for as_of in dates:
             try:
@@ -115,7 +165,12 @@ def _run_nights(args: argparse.Namespace, dates: Sequence[dt.date]) -> int:
                     areas=args.areas,
                     publish_root=args.publish,
                     progress=advance,
+                    accept_new_key=args.accept_new_key,
                 )
+            except steps.KeyChanged as changed:
+                failures.append(f"{changed}; later nights were not run")
+                exit_code = EXIT_USAGE
+                break
             except steps.NightFailed as nothing_landed:
                 failures.append(str(nothing_landed))
                 exit_code = max(exit_code, EXIT_REJECTED)
@@ -140,6 +195,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     from pipelines.ingest.landing import export_dates
 
+    if args.to_date < args.from_date:
+        raise UsageError("--to is before --from")
+    if not args.landing.is_dir():
+        raise UsageError(
+            f"no landing folder at {args.landing}: pass --landing or set CASEAUDIT_LANDING"
+        )
     dates = export_dates(args.landing, args.from_date, args.to_date)
     if not dates:
         raise UsageError(
@@ -155,7 +216,7 @@ def _print_summary(warehouse_path: Path, nights: list) -> None:
     with _read(warehouse_path) as con:
         for night in nights:
             console.print(summary.night_table(con, night.as_of))
-            for line in summary.night_notes(night):
+            for line in summary.night_notes(con, night):
                 console.print(line)
 
 
@@ -167,10 +228,29 @@ def _read(warehouse_path: Path) -> Iterator:
         yield con
 
 
+def cmd_nights(args: argparse.Namespace) -> int:
+    from pipelines.warehouse import audit
+
+    table = Table(title=f"Nights in {args.warehouse} (latest run of each)")
+    for column in ("night", "areas loaded", "rejected", "missing", "last run (UTC)"):
+        table.add_column(column, justify="left" if column == "night" else "right")
+    for night in audit.nights(args.warehouse):
+        table.add_row(
+            night["as_of_date"].isoformat(),
+            str(night["loaded"]),
+            str(night["rejected"]),
+            str(night["missing"]),
+            f"{night['last_run']:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+    return EXIT_OK
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from pipelines.publish import summary
 
     with _read(args.warehouse) as con:
+        _require_night(con, args.as_of, args.warehouse)
         console.print(summary.night_table(con, args.as_of))
     publish_dir = settings.publish_dir() / args.as_of.isoformat()
     if (publish_dir / "scorecard.csv").exists():
@@ -185,6 +265,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from pipelines.publish import explain
 
     with _read(args.warehouse) as con:
+        _require_night(con, args.as_of, args.warehouse)
         rows = explain.explain_case(con, args.crn, args.as_of, settings.case_key_secret())
     if not rows:
         console.print(f"No scored case for that crn on {args.as_of} in {args.warehouse}.")
@@ -199,6 +280,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     if args.to_date < args.from_date:
         raise UsageError("--to is before --from")
+    with _read(args.warehouse) as con:
+        _require_night(con, args.as_of, args.warehouse)
     drawn = writer.score_sample(
         args.warehouse,
         args.as_of,
@@ -231,10 +314,17 @@ def _pct(pct: float | None, met: int, evaluated: int) -> str:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from pipelines import storage
     from pipelines.publish import report
 
-    out = args.out or (settings.publish_dir() / args.as_of.isoformat() / "report.html")
-    with _read(args.warehouse) as con:
-        path = report.build_report(con, args.as_of, out, baseline_as_of=args.baseline)
-    console.print(f"report: {path}")
+    night = storage.location(
+        args.out.parent if args.out else settings.publish_dir() / args.as_of.isoformat()
+    )
+    name = args.out.name if args.out else "report.html"
+    with _read(args.warehouse) as con, storage.staged(night, upload=True) as local:
+        _require_night(con, args.as_of, args.warehouse)
+        if args.baseline:
+            _require_night(con, args.baseline, args.warehouse)
+        report.build_report(con, args.as_of, local / name, baseline_as_of=args.baseline)
+    console.print(f"report: {night / name}")
     return EXIT_OK

@@ -109,49 +109,43 @@ def write_csv(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> Path:
     return path
 
 
-def night_dir(publish_root: Path, as_of: dt.date) -> Path:
-    return Path(publish_root) / as_of.isoformat()
-
-
 def publish_night(
-    warehouse_path: Path, as_of: dt.date, publish_root: Path, scope: str = "census"
+    warehouse_path: Path, as_of: dt.date, night: Path, scope: str = "census"
 ) -> dict[str, Path]:
-    """Write the night's CSV files and report from the warehouse, read-only."""
+    """Write the night's CSV files and report into its publish folder, the warehouse read-only."""
     with reading(warehouse_path) as con:
-        return write_night(con, as_of, publish_root, scope)
+        return write_night(con, as_of, night, scope)
 
 
 def write_night(
-    con: duckdb.DuckDBPyConnection, as_of: dt.date, publish_root: Path, scope: str = "census"
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, night: Path, scope: str = "census"
 ) -> dict[str, Path]:
     """The night's CSV files and report, from a connection to the warehouse."""
-    out = night_dir(publish_root, as_of)
-    night = disclosure.public_night(con, as_of, scope)
+    public = disclosure.public_night(con, as_of, scope)
     quality = tables.data_quality(con, as_of, scope)
     return {
-        "scorecard": write_csv(night.scorecard, SCORECARD_COLUMNS, out / "scorecard.csv"),
-        "benchmark": write_csv(night.benchmark, BENCHMARK_COLUMNS, out / "benchmark.csv"),
-        "data_quality": write_csv(quality, DATA_QUALITY_COLUMNS, out / "data_quality.csv"),
-        "report": report.build_report(con, as_of, out / "report.html", night=night),
+        "scorecard": write_csv(public.scorecard, SCORECARD_COLUMNS, night / "scorecard.csv"),
+        "benchmark": write_csv(public.benchmark, BENCHMARK_COLUMNS, night / "benchmark.csv"),
+        "data_quality": write_csv(quality, DATA_QUALITY_COLUMNS, night / "data_quality.csv"),
+        "report": report.build_report(con, as_of, night / "report.html", night=public),
     }
 
 
 def publish_benchmark(
-    warehouse_path: Path, as_of: dt.date, publish_root: Path, scope: str = "census"
+    warehouse_path: Path, as_of: dt.date, night: Path, scope: str = "census"
 ) -> dict[str, Path]:
     """benchmark.csv and the report of a night again, after its benchmark was rebuilt."""
-    out = night_dir(publish_root, as_of)
     with reading(warehouse_path) as con:
-        night = disclosure.public_night(con, as_of, scope)
+        public = disclosure.public_night(con, as_of, scope)
         return {
-            "benchmark": write_csv(night.benchmark, BENCHMARK_COLUMNS, out / "benchmark.csv"),
-            "report": report.build_report(con, as_of, out / "report.html", night=night),
+            "benchmark": write_csv(public.benchmark, BENCHMARK_COLUMNS, night / "benchmark.csv"),
+            "report": report.build_report(con, as_of, night / "report.html", night=public),
         }
 
 
-def publish_site(site: Path, as_of: dt.date, publish_root: Path) -> Path:
-    """Move a built Data Docs site into the night's publish folder; its index.html."""
-    target = night_dir(publish_root, as_of) / "data_docs"
+def publish_site(site: Path, night: Path) -> Path:
+    """A built Data Docs site copied into the night's publish folder; its index.html."""
+    target = night / "data_docs"
     partial = target.with_name(target.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     shutil.copytree(site, partial)

@@ -19,7 +19,6 @@ from pipelines.publish.report_charts import (
     CRITERION_NAMES,
     FLAG_COLOURS,
     FLAG_MARKS,
-    INTERVAL_COLOURS,
     MISSING,
     REGION_COLOURS,
     SUPPRESSED,
@@ -31,10 +30,10 @@ from pipelines.publish.report_charts import (
     fmt_pct,
     fmt_rank,
     national_chart,
-    sample_chart,
     trend_chart,
 )
 from pipelines.publish.report_data import ReportData, gather
+from pipelines.publish.report_sample import sample_section
 
 CSS = """
 :root { --ink: #1d2733; --muted: #5c6b7a; --rule: #d5dde5; --band: #f3f6f9; }
@@ -158,6 +157,7 @@ def quality_section(data: ReportData) -> str:
             '<p class="muted">No run log for this night in audit.runs.</p></section>'
         )
     rejected = [r for r in data.runs if r["status"] == "rejected"]
+    missing = [r for r in data.runs if r["status"] == "missing"]
     totals = {
         k: int(sum(r[k] or 0 for r in data.runs))
         for k in ("rows_in", "rows_loaded", "rows_quarantined")
@@ -167,28 +167,51 @@ def quality_section(data: ReportData) -> str:
             [
                 esc(r["area_code"]),
                 esc(_area_name(data, r["area_code"])),
+                esc(r["status"]),
                 esc(r["message"] or ""),
             ]
         )
-        for r in rejected
+        for r in rejected + missing
     ]
     table = (
-        _table(["Area", "Name", "Reason"], lines)
+        _table(["Area", "Name", "Status", "Reason"], lines)
         if lines
-        else '<p class="muted">No area export was rejected.</p>'
+        else '<p class="muted">No area export was rejected or missing.</p>'
     )
+    alerts = [
+        _row(
+            [
+                esc(a["area_code"]),
+                esc(a["file"]),
+                f"{int(a['rows_quarantined']):,}",
+                f"{int(a['rows_in']):,}",
+                f"{100 * a['lost_share']:.1f}",
+            ],
+            text_columns=2,
+        )
+        for a in data.alerts
+    ]
+    alert_table = (
+        "<h3>Files that lost more than "
+        f"{100 * data.alert_share:.0f}% of their rows to quarantine</h3>"
+        + _table(["Area", "File", "Quarantined", "Rows", "%"], alerts, text_columns=2)
+        if alerts
+        else ""
+    )
+    received = len(data.runs) - len(missing)
     return (
         '<section id="quality"><h2>Data quality</h2>'
-        f"<p>{len(data.runs)} area exports received; {len(rejected)} rejected"
+        f"<p>{received} area exports received; {len(rejected)} rejected; "
+        f"{len(missing)} expected but missing"
         + (
             ' (marked † and <span class="badge">rejected</span> below: their scores, if any, '
             "are from the last good load of this night)"
-            if rejected
+            if rejected or missing
             else ""
         )
         + f". Rows received {totals['rows_in']:,}, loaded "
         f"{totals['rows_loaded']:,}, quarantined {totals['rows_quarantined']:,}.</p>"
-        f"{table}</section>"
+        f"{table}{alert_table}</section>"
     )
 
 
@@ -390,103 +413,8 @@ def sheets_section(data: ReportData, rejected: set[str]) -> str:
     )
 
 
-def _sample_cells(row: dict[str, Any]) -> list[str]:
-    """Sample %, interval, n, census %, n, difference and the interval test of one row."""
-
-    s_hidden, c_hidden = row["sample_hidden"], row["census_hidden"]
-    if s_hidden or c_hidden:  # a side with nothing evaluated is suppressed, so none is blank
-        verdict = SUPPRESSED
-    else:
-        verdict = "yes" if row["census_in_interval"] else '<span class="sig">no</span>'
-    return [
-        fmt_pct(row["sample_pct"], s_hidden),
-        SUPPRESSED if s_hidden else f"{row['sample_ci_low']:.1f}–{row['sample_ci_high']:.1f}",
-        SUPPRESSED if s_hidden else str(int(row["sample_evaluated"])),
-        fmt_pct(row["census_pct"], c_hidden),
-        SUPPRESSED if c_hidden else str(int(row["census_evaluated"])),
-        SUPPRESSED if s_hidden or c_hidden else fmt_change(row["diff_pts"]),
-        verdict,
-    ]
-
-
-def _draw_note(data: ReportData) -> str:
-    draw = data.draw
-    if draw is None:
-        return "How this sample was drawn is not recorded."
-    return (
-        f"{int(draw['drawn'])} cases drawn: in each area up to {int(draw['size'])} cases "
-        f"starting between {draw['window_start']:%Y-%m-%d} and {draw['window_end']:%Y-%m-%d} "
-        f"(unpaid work only excluded), at least {int(draw['min_high_rosh'])} of them (or all "
-        "there were) with an initial RoH level of high or very high, the rest at random from "
-        f"seed {int(draw['seed'])}; rulebook {draw['rulebook_version']}."
-    )
-
-
-def sample_section(data: ReportData) -> str:
-    """The night's inspection sample beside the census; nothing when none was scored."""
-    if not data.sample:
-        return ""
-    names = {a["area_code"]: a["area_name"] for a in data.areas}
-    order = {a["area_code"]: i for i, a in enumerate(data.areas)}
-    rows = sorted(data.sample, key=lambda r: order.get(r["area_code"], len(order)))
-    head = [
-        "Area",
-        "Criterion",
-        "Sample %",
-        "95% interval",
-        "Sample n",
-        "Census %",
-        "Census n",
-        "Difference (pts)",
-        "Census in interval",
-    ]
-
-    def line(row: dict[str, Any]) -> str:
-        label = row["question_id"] or row["criterion_id"]
-        area = names.get(row["area_code"], row["area_code"])
-        return _row([esc(area), esc(label), *_sample_cells(row)], text_columns=2)
-
-    criteria = [line(r) for r in rows if r["question_id"] is None]
-    questions = [line(r) for r in rows if r["question_id"] is not None]
-    tested = [
-        r["census_in_interval"]
-        for r in rows
-        if r["question_id"] is None and not (r["sample_hidden"] or r["census_hidden"])
-    ]
-    charts = "".join(
-        f"<div><h3>{esc(c)} {esc(CRITERION_NAMES.get(c, ''))}</h3>{sample_chart(data, c)}</div>"
-        for c in data.criteria
-    )
-    legend = (
-        '<p class="legend">'
-        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[True]}"></i>'
-        "sample's 95% interval, census inside</span>"
-        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[False]}"></i>'
-        "census outside</span>"
-        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[None]}"></i>'
-        "census suppressed</span><span>│ dark tick: sample score</span>"
-        '<span><b style="color:#c0392b">●</b> red dot: census score</span>'
-        "<span>right: sample minus census (pts)</span></p>"
-    )
-    return (
-        '<section id="sample"><h2>Inspection sample vs census</h2>'
-        f'<p class="note">{esc(_draw_note(data))} The sample is scored exactly as the census '
-        "is, and set beside the census of the same night, so the error of judging an area "
-        "from a sample is visible. The interval is the sample's 95% Wilson interval. "
-        f"Scores with fewer than {data.threshold} cases evaluated are suppressed "
-        f"({SUPPRESSED}), on either side.</p>"
-        f"<p>The census score lies within the sample's interval for {sum(tested)} of "
-        f"{len(tested)} area criterion scores published on both sides.</p>"
-        f'{legend}<div class="grid">{charts}</div><h3>Per area and criterion</h3>'
-        + _table(head, criteria, text_columns=2)
-        + "<details><summary>questions</summary>"
-        + _table(["Area", "Question", *head[2:]], questions, text_columns=2)
-        + "</details></section>"
-    )
-
-
 def render(data: ReportData) -> str:
-    rejected = {r["area_code"] for r in data.runs if r["status"] == "rejected"}
+    rejected = {r["area_code"] for r in data.runs if r["status"] in ("rejected", "missing")}
     scored = len({k[0] for k in data.card})
     body = "".join(
         [

@@ -44,6 +44,8 @@ class ReportData:
     weights: dict[str, float]
     sample: list[dict[str, Any]]
     draw: dict[str, Any] | None
+    alerts: list[dict[str, Any]]  # files that lost more than alert_share of their rows
+    alert_share: float
 
     @property
     def shown_regions(self) -> list[str]:
@@ -128,6 +130,8 @@ def gather(
         runs=_query(con, "latest_runs", {"as_of": as_of}),
         sample=public_sample_vs_census(con, as_of),
         draw=_draw(con, as_of),
+        alerts=tables.quarantine_alerts(con, as_of),
+        alert_share=float(tables.config_value(con, "quarantine_alert_share")),
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
+from pipelines.publish import tables
 from pipelines.sql_files import Statements
 
 SQL = Statements(Path(__file__).parent)
@@ -41,13 +43,21 @@ def night_table(con, as_of: dt.date, scope: str = "census") -> Table:
     return table
 
 
-def night_notes(night) -> list[str]:
+def night_notes(con, night) -> list[str]:
     """Plain lines on what did not load cleanly, for the end of the summary."""
     notes = []
-    for folder in night.plan.bad_folders:
-        notes.append(f"[red]rejected landing folder[/red] {folder!r}: not an area code")
+    for entry in night.plan.refused:
+        notes.append(f"[red]refused landing entry[/red] {escape(entry)}")
+    for code in night.plan.missing:
+        notes.append(f"[red]missing[/red] {code}: expected, but no export landed")
     for area in night.rejected:
-        notes.append(f"[red]rejected[/red] {area.area_code}: {area.message}")
+        notes.append(f"[red]rejected[/red] {area.area_code}: {escape(area.message)}")
+    for alert in tables.quarantine_alerts(con, night.as_of):
+        notes.append(
+            f"[yellow]{alert['area_code']} {alert['file']} lost {alert['lost_share']:.1%} of its "
+            f"rows to quarantine[/yellow] ({alert['rows_quarantined']:,} of "
+            f"{alert['rows_in']:,}; quarantine.rows has each line and rule)"
+        )
     loaded = sum(f.rows_loaded for a in night.areas for f in a.files)
     quarantined = sum(f.rows_quarantined for a in night.areas for f in a.files)
     notes.append(

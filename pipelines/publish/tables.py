@@ -77,3 +77,11 @@ def sample_vs_census(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dic
     cursor = con.execute(SQL.text("sample_vs_census"), {"as_of": as_of})
     columns = [column[0] for column in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def quarantine_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
+    """The files of the night that lost more than config quarantine_alert_share of their
+    rows to quarantine, worst first."""
+    cursor = con.execute(SQL.text("quarantine_alerts"), {"as_of": as_of})
+    columns = [column[0] for column in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from upath import UPath
+
 from pipelines.contract.handoff import AreaIngest
 from pipelines.ingest import landing as landing_layout
 from pipelines.ingest import typed
@@ -34,7 +36,7 @@ Progress = Callable[[str], None]
 class NightResult:
     plan: steps.NightPlan
     areas: list[AreaIngest] = field(default_factory=list)
-    published: dict[str, Path] = field(default_factory=dict)
+    published: dict[str, UPath] = field(default_factory=dict)
     failure: str = ""  # NightFailed's message: an export or folder was rejected
 
     @property
@@ -47,7 +49,7 @@ class NightResult:
 
     @property
     def exit_code(self) -> int:
-        """outputs.md: 1 when an area's export or a landing folder was rejected."""
+        """docs/outputs.md: 1 when an area was rejected or missing, or an entry refused."""
         return 1 if self.failure else 0
 
 
@@ -77,13 +79,16 @@ def run_night(
     publish_root: Path | None = None,
     work_root: Path | None = None,
     progress: Progress | None = None,
+    accept_new_key: bool = False,
 ) -> NightResult:
-    """One night through every step; a rejection is reported in NightResult.failure."""
-    plan = steps.plan_night(landing, as_of, areas, work_root)
+    """One night through every step; a rejection is reported in NightResult.failure.
+
+    `areas`: the areas the night expects (default: CASEAUDIT_EXPECTED_AREAS, all 42).
+    """
+    plan = steps.plan_night(landing, as_of, areas, work_root, warehouse_path, accept_new_key)
     night = NightResult(plan)
-    prepared = pool.submit(steps.prepare_validation, plan.work_root)
+    pool.submit(steps.prepare_validation, plan.work_root).result()
     night.areas = list(_ingest_areas(pool, plan, landing, progress))
-    prepared.result()
     data_docs = pool.submit(steps.build_data_docs, plan) if publish_root else None
     steps.load_night(plan, warehouse_path)
     _advance(progress, f"{as_of} loaded and scored")

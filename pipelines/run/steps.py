@@ -1,6 +1,6 @@
 """The steps of a night, which the DAG's tasks and the command line both call.
 
-plan_night -> prepare_validation and ingest_area (one per area, independent)
+plan_night -> prepare_validation -> ingest_area (one per area, independent)
 -> load_night (the one writer) and build_data_docs -> publish_night ->
 night_outcome. The DAG runs each as a task (areas mapped); the local runner
 (run/local.py) runs the same functions in the same order and only decides where
@@ -13,30 +13,32 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import shutil
+import time
 import uuid
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from upath import UPath
 
-from pipelines.contract.handoff import AreaIngest, read_result
+from pipelines import storage
+from pipelines.contract import identity
+from pipelines.contract.handoff import MISSING, RESULT_NAME, AreaIngest, read_result
 from pipelines.ingest import landing
 from pipelines.ingest.area import ingest_area as ingest_one_area
 from pipelines.publish import files as publish_files
 from pipelines.run import settings
 from pipelines.validate import data_docs, known_values
-from pipelines.warehouse import writer
+from pipelines.warehouse import audit, writer
 from pipelines.warehouse.connection import WarehouseLocked
 
 log = logging.getLogger(__name__)
 DATA_DOCS_FOLDER = "data_docs"
-
-
-class NoExportError(LookupError):
-    """An area or date was asked for that did not land: a usage error, not a failure."""
+FINISHED = "finished"  # marks a run's work folder whose night ended (night_outcome)
+ABANDONED_AFTER = dt.timedelta(days=1)  # an unfinished run folder older than this is dead
 
 
 class NightFailed(RuntimeError):
@@ -49,21 +51,34 @@ class NightNotLoaded(RuntimeError):
 
 @dataclass(frozen=True)
 class NightPlan:
-    """One run of one night: which areas it ingests, and its own work folder."""
+    """One run of one night: the areas it ingests, those it misses, its own work folder.
+
+    Passed between steps (an XCom in Airflow), so it holds plain values only and
+    nothing personal: a refused folder's name appears only by its shape.
+    """
 
     as_of: dt.date
     run_id: str
     areas: list[str]
-    bad_folders: list[str] = field(default_factory=list)
-    work_root: str = ""
+    work_root: str
+    key_fingerprint: str
+    missing: list[str] = field(default_factory=list)  # expected, but no export landed
+    refused: list[str] = field(default_factory=list)  # landing entries that are not areas
+    unexpected: list[str] = field(default_factory=list)  # landed, not expected: not run
 
     @property
-    def work_dir(self) -> Path:
+    def work_dir(self) -> UPath:
         """`<work root>/<as_of>/<run>`: this run's area folders and Data Docs."""
-        return Path(self.work_root) / self.as_of.isoformat() / self.run_id.rsplit("/", 1)[1]
+        root = storage.location(self.work_root)
+        return root / self.as_of.isoformat() / self.run_id.rsplit("/", 1)[1]
 
-    def area_dir(self, area_code: str) -> Path:
+    def area_dir(self, area_code: str) -> UPath:
         return self.work_dir / area_code
+
+    @property
+    def stores(self) -> UPath:
+        """The values validated before tonight (validate/known_values.py)."""
+        return storage.location(self.work_root) / known_values.STORE_FOLDER
 
     def to_dict(self) -> dict[str, Any]:
         """For an XCom: plain values only (no path objects, nothing personal)."""
@@ -74,57 +89,112 @@ class NightPlan:
         return cls(**(data | {"as_of": dt.date.fromisoformat(data["as_of"])}))
 
 
+class KeyChanged(RuntimeError):
+    """The case-key secret differs from the one the warehouse's last run used."""
+
+
 def plan_night(
     landing_root: Path,
     as_of: dt.date,
-    areas: Sequence[str] | None = None,
+    expected: Sequence[str] | None = None,
     work_root: Path | None = None,
+    warehouse_path: Path | None = None,
+    accept_new_key: bool = False,
 ) -> NightPlan:
-    """The areas to ingest (those landed, optionally narrowed) and the folders refused.
+    """The night's plan: the expected areas that landed (all 42 unless told otherwise),
+    those missing, and landing entries refused; its own work folder.
 
-    A rerun of the night supersedes earlier runs' work folders, removed here.
+    Raises NightFailed when no expected area landed, and KeyChanged when the
+    case-key secret is not the one of the warehouse's last run (unless
+    accept_new_key).
     """
-    landed, bad_folders = landing.discover_areas(landing_root, as_of)
-    if areas:
-        unknown = sorted(set(areas) - set(landed))
-        if unknown:
-            raise NoExportError(
-                f"no export landed for {', '.join(unknown)} on {as_of} under {landing_root}"
-            )
-        landed = [a for a in landed if a in set(areas)]
-    for folder in bad_folders:
-        log.error("landing folder %r on %s is not a probation area code: refused", folder, as_of)
-    if not landed:
-        refused = f" (refused: {', '.join(map(repr, bad_folders))})" if bad_folders else ""
+    landed, refused = landing.discover_areas(landing_root, as_of)
+    wanted = set(expected or settings.expected_areas())
+    areas = sorted(set(landed) & wanted)
+    missing = sorted(wanted - set(landed))
+    for entry in refused:
+        log.error("%s: landing entry %s refused", as_of, entry)
+    if not areas:
         raise NightFailed(
-            f"no area's export landed for {as_of} under {landing_root}{refused}: nothing was "
-            "scored or published; check the transfer, then run the night again"
+            f"no expected area's export landed for {as_of} under {landing_root}"
+            f"{_listed(' (refused: ', refused)}: nothing was scored or published; check the "
+            "transfer, then run the night again"
         )
-    root = Path(work_root or settings.work_root())
+    fingerprint = identity.key_fingerprint(settings.case_key_secret())
+    previous = audit.last_key_fingerprint(warehouse_path) if warehouse_path else None
+    if previous not in (None, fingerprint) and not accept_new_key:
+        raise KeyChanged(
+            f"CASEAUDIT_CASE_KEY_SECRET is not the secret the warehouse's last night was "
+            f"keyed with (fingerprint {fingerprint}, last {previous}): its case_keys would "
+            "share nothing with earlier nights, so baselines, trends and explain across "
+            "them would quietly stop matching. Set the secret the warehouse uses, or, if "
+            "the key was rotated on purpose, run again with --accept-new-key (DAG param "
+            "accept_new_key) and backfill the nights you compare with"
+        )
+    root = storage.location(work_root or settings.work_root())
+    run_id = f"{as_of.isoformat()}/{uuid.uuid4().hex[:12]}"
     plan = NightPlan(
-        as_of, f"{as_of.isoformat()}/{uuid.uuid4().hex[:12]}", landed, bad_folders, str(root)
+        as_of,
+        run_id,
+        areas,
+        str(root),
+        fingerprint,
+        missing=missing,
+        refused=refused,
+        unexpected=sorted(set(landed) - wanted),
     )
-    night = plan.work_dir.parent
-    if night.is_dir():
-        for earlier in night.iterdir():
-            if earlier.is_dir() and earlier != plan.work_dir:
-                shutil.rmtree(earlier, ignore_errors=True)
+    _remove_finished_runs(plan.work_dir.parent)
     plan.work_dir.mkdir(parents=True, exist_ok=True)
     return plan
 
 
+def _listed(opening: str, items: Sequence[str]) -> str:
+    return f"{opening}{', '.join(items)})" if items else ""
+
+
+def _remove_finished_runs(night: UPath) -> None:
+    """Earlier runs' work folders of the night, once finished (or, on a local disk,
+    abandoned a day ago): a run in progress keeps its folder, so two runs of a night
+    never collide, and their writers take turns."""
+    if not night.is_dir():
+        return
+    abandoned = time.time() - ABANDONED_AFTER.total_seconds()
+    for run in night.iterdir():
+        if not run.is_dir():
+            continue
+        old = storage.is_local(run) and run.stat().st_mtime < abandoned
+        if (run / FINISHED).exists() or old:
+            storage.remove(run)
+
+
 def prepare_validation(work_root: Path | str) -> list[str]:
-    """The stores of values the contract names, built once per suite version."""
-    return known_values.ensure_domain(known_values.store_dir(Path(work_root)))
+    """The stores of values the contract names, built once per suite version.
+
+    Before the areas, so each area's GX run sees the same stores whichever runner
+    or scheduler ordered the tasks (the first night after a suite change waits
+    about 8 s for it; later nights find it built).
+    """
+    stores = storage.location(work_root) / known_values.STORE_FOLDER
+    with storage.staged(stores) as local:
+        built = known_values.ensure_domain(local)
+        if built and not storage.is_local(stores):
+            storage.replace(local, stores)
+    return built
 
 
-def ingest_area(plan: NightPlan, landing_root: Path, area_code: str) -> AreaIngest:
-    """One area's ingest into its folder of this run (independent of every other area)."""
-    out = plan.area_dir(area_code)
-    stores = known_values.store_dir(Path(plan.work_root))
-    result = ingest_one_area(
-        landing_root, plan.as_of, area_code, out, settings.case_key_secret(), stores
-    )
+def ingest_area(plan: NightPlan, landing_root: Path | str, area_code: str) -> AreaIngest:
+    """One area's ingest into its folder of this run, independent of every other area: it
+    reads the area's landing folder and the stores committed before the night."""
+    landed = landing.night_dir(landing_root, plan.as_of) / area_code
+    with (
+        storage.staged(landed) as area_in,
+        storage.staged(plan.stores, download=known_values.store_names()) as stores,
+        storage.staged(
+            plan.area_dir(area_code), download=False, upload=True, last=RESULT_NAME
+        ) as out,
+    ):
+        secret = settings.case_key_secret()
+        result = ingest_one_area(area_in, plan.as_of, area_code, out, secret, stores)
     if not result.loaded:
         log.error("%s %s rejected: %s", area_code, plan.as_of, result.message)
     return result
@@ -134,39 +204,71 @@ def load_night(
     plan: NightPlan, warehouse_path: Path, started_at: dt.datetime | None = None
 ) -> writer.LoadSummary:
     """The writer step: load what the area ingests left, then grow the cross-night store."""
-    ingested = [(read_result(plan.area_dir(code)), plan.area_dir(code)) for code in plan.areas]
     started_at = started_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    try:
-        summary = writer.load_night(warehouse_path, plan.as_of, ingested, plan.run_id, started_at)
-    except WarehouseLocked:
-        raise
-    except (writer.ReconciliationError, duckdb.Error, OSError) as error:
-        raise NightNotLoaded(
-            f"{plan.as_of} was not loaded, the warehouse {warehouse_path} is as it was: {error}"
-        ) from error
-    loaded = [folder for result, folder in ingested if result.loaded]
-    known_values.merge(known_values.store_dir(Path(plan.work_root)), loaded)
+    missing = [
+        AreaIngest(
+            code, plan.as_of, MISSING, f"{code} {plan.as_of}: expected, but no export landed"
+        )
+        for code in plan.missing
+    ]
+    with ExitStack() as stack:
+        folders = [stack.enter_context(storage.staged(plan.area_dir(c))) for c in plan.areas]
+        ingested = [(read_result(folder), folder) for folder in folders]
+        try:
+            summary = writer.load_night(
+                warehouse_path,
+                plan.as_of,
+                ingested,
+                plan.run_id,
+                started_at,
+                missing=missing,
+                key_fingerprint=plan.key_fingerprint,
+            )
+        except WarehouseLocked:
+            raise
+        except (writer.ReconciliationError, duckdb.Error, OSError) as error:
+            raise NightNotLoaded(
+                f"{plan.as_of} was not loaded, the warehouse {warehouse_path} is as it was: {error}"
+            ) from error
+        with storage.staged(plan.stores, upload=True) as stores:
+            known_values.merge(stores, [folder for result, folder in ingested if result.loaded])
     return summary
 
 
-def build_data_docs(plan: NightPlan) -> Path:
-    """The Data Docs site of this run's GX validations, in its work folder; its index."""
-    site = plan.work_dir / DATA_DOCS_FOLDER
-    return data_docs.publish_data_docs(sorted(plan.work_dir.glob("*/gx")), site)
+def build_data_docs(plan: NightPlan) -> None:
+    """The Data Docs site of this run's GX validations, into its work folder."""
+    with ExitStack() as stack:
+        roots = [
+            stack.enter_context(storage.staged(plan.area_dir(code), download=["gx"])) / "gx"
+            for code in plan.areas
+            if (plan.area_dir(code) / "gx").exists()
+        ]
+        site = stack.enter_context(
+            storage.staged(plan.work_dir / DATA_DOCS_FOLDER, download=False, upload=True)
+        )
+        data_docs.publish_data_docs(roots, site)
 
 
-def publish_night(plan: NightPlan, warehouse_path: Path, publish_root: Path) -> dict[str, Path]:
-    """The night's public files, and the Data Docs site build_data_docs left."""
-    published = publish_files.publish_night(warehouse_path, plan.as_of, Path(publish_root))
+def publish_night(
+    plan: NightPlan, warehouse_path: Path, publish_root: Path | str
+) -> dict[str, UPath]:
+    """The night's public files and the Data Docs site build_data_docs left, published."""
+    target = storage.location(publish_root) / plan.as_of.isoformat()
     site = plan.work_dir / DATA_DOCS_FOLDER
-    if site.is_dir():
-        published["data_docs"] = publish_files.publish_site(site, plan.as_of, Path(publish_root))
-    return published
+    with storage.staged(target, download=False, upload=True) as night:
+        published = publish_files.publish_night(warehouse_path, plan.as_of, night)
+        if site.is_dir():
+            with storage.staged(site) as built:
+                published["data_docs"] = publish_files.publish_site(built, night)
+    return {name: target / Path(path).relative_to(night) for name, path in published.items()}
 
 
 def night_outcome(plan: NightPlan, results: Sequence[AreaIngest]) -> None:
-    """Raise NightFailed when an area's export or a landing folder was rejected."""
-    problems = [f"landing folder {name!r} is not an area code" for name in plan.bad_folders]
+    """The night's end: its work folder is marked finished, and NightFailed is raised when
+    an expected area is missing or rejected, or a landing entry was refused."""
+    (plan.work_dir / FINISHED).write_text(plan.run_id)
+    problems = [f"landing entry {entry} refused" for entry in plan.refused]
+    problems += [f"{code} missing (no export landed)" for code in plan.missing]
     problems += [f"{r.area_code} rejected" for r in results if not r.loaded]
     if problems:
         raise NightFailed(
@@ -180,11 +282,16 @@ def area_results(plan: NightPlan) -> list[AreaIngest]:
     return [read_result(plan.area_dir(code)) for code in plan.areas]
 
 
-def rebuild_benchmark(warehouse_path: Path, as_of: dt.date, publish_root: Path) -> dict[str, Path]:
+def rebuild_benchmark(
+    warehouse_path: Path, as_of: dt.date, publish_root: Path | str
+) -> dict[str, UPath]:
     """The regional benchmark of a night again (regional_benchmark DAG), and its files.
 
     The benchmark pools every area's scores, so it is rebuilt after any change to
     the night's scorecard; the rewrite is one transaction and idempotent.
     """
     writer.rebuild_benchmark(warehouse_path, as_of)
-    return publish_files.publish_benchmark(warehouse_path, as_of, Path(publish_root))
+    target = storage.location(publish_root) / as_of.isoformat()
+    with storage.staged(target, upload=True) as night:
+        published = publish_files.publish_benchmark(warehouse_path, as_of, night)
+    return {name: target / Path(path).relative_to(night) for name, path in published.items()}

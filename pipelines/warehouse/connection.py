@@ -9,6 +9,7 @@ WarehouseLocked, which names the file and what to do.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,12 @@ import duckdb
 import tenacity
 
 log = logging.getLogger(__name__)
-LOCK_WAIT_SECONDS = 120.0
+
+
+def lock_wait_seconds() -> float:
+    """How long to wait for another process's hold on the warehouse:
+    CASEAUDIT_LOCK_WAIT_SECONDS (default 120)."""
+    return float(os.environ.get("CASEAUDIT_LOCK_WAIT_SECONDS", "120"))
 
 
 class WarehouseLocked(RuntimeError):
@@ -32,11 +38,9 @@ def is_lock_error(error: BaseException) -> bool:
     return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
 
 
-def connect(
-    path: Path | str, read_only: bool = False, wait_seconds: float = LOCK_WAIT_SECONDS
-) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting up to wait_seconds while another process holds it."""
-    path = Path(path)
+def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting (lock_wait_seconds) while another process holds it."""
+    path, wait_seconds = Path(path), lock_wait_seconds()
     if read_only and not path.is_file():
         raise WarehouseMissing(
             f"no warehouse at {path}: run `caseaudit run` (or the nightly DAG) first, "

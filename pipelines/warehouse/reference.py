@@ -82,6 +82,7 @@ def install(con: duckdb.DuckDBPyConnection, rulebook_file: Path | None = None) -
         "contact_window_days",
         "contact_level_tier",
         "confidence_z",
+        "quarantine_alert_share",
     )
     rulebook_row = (version, *(rulebook[n] for n in numbers))
     _fill(con, "config.rulebook", SQL.text("reference/rulebook"), [rulebook_row])

@@ -14,6 +14,7 @@ SCHEMAS = ("staging", "quarantine", "audit", "marts", "ref", "config")
 TABLES = (
     "quarantine_rows",
     "audit_runs",
+    "audit_runs_key",
     "case_outcomes",
     "scorecard",
     "sample_cases",
@@ -24,7 +25,7 @@ TABLES = (
 
 
 def statements() -> list[str]:
-    """Every CREATE of the warehouse, in order."""
+    """Every CREATE of the warehouse (and column added since), in order."""
     return [
         *(SQL.render("schema/schemas", schema=s) for s in SCHEMAS),
         *(SQL.render("schema/staging_table", export=e) for e in EXPORT_FILES),

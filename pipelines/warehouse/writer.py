@@ -34,6 +34,7 @@ class LoadSummary:
     as_of: dt.date
     loaded_areas: tuple[str, ...]
     rejected_areas: tuple[str, ...]
+    missing_areas: tuple[str, ...]
     rulebook_version: str
 
 
@@ -43,12 +44,15 @@ def load_night(
     ingested: Sequence[tuple[AreaIngest, Path]],
     run_id: str,
     started_at: dt.datetime,
+    missing: Sequence[AreaIngest] = (),
+    key_fingerprint: str | None = None,
 ) -> LoadSummary:
     """Replace the night's rows of every loaded area and rescore the night.
 
-    `ingested` pairs each area's result with its work folder. A rejected area
-    keeps whatever the warehouse already held for that night (a bad re-export
-    never erases a good load); the run log records the rejection.
+    `ingested` pairs each area's result with its work folder; `missing` are the
+    expected areas that did not land. A rejected or missing area keeps whatever
+    the warehouse already held for that night (a bad re-export never erases a
+    good load); the run log records it, and the case-key fingerprint of the run.
     """
     loaded = [(r, d) for r, d in ingested if r.loaded]
     with writing(warehouse_path) as con:
@@ -56,13 +60,14 @@ def load_night(
         version = reference.install(con)
         _replace_areas(con, as_of, loaded)
         finished_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        for result, _ in ingested:
-            _record_run(con, run_id, result, started_at, finished_at)
+        for result in [r for r, _ in ingested] + list(missing):
+            _record_run(con, run_id, result, started_at, finished_at, key_fingerprint)
         models.run_models(con, as_of)
     return LoadSummary(
         as_of=as_of,
         loaded_areas=tuple(r.area_code for r, _ in loaded),
         rejected_areas=tuple(r.area_code for r, _ in ingested if not r.loaded),
+        missing_areas=tuple(r.area_code for r in missing),
         rulebook_version=version,
     )
 
@@ -137,11 +142,13 @@ def _record_run(
     result: AreaIngest,
     started_at: dt.datetime,
     finished_at: dt.datetime,
+    key_fingerprint: str | None,
 ) -> None:
     """Append to the run log: audit.runs keeps every run, so it is never replaced."""
     head = (run_id, result.as_of, result.area_code, result.status, started_at, finished_at)
+    tail = (result.message, key_fingerprint)
     rows: list[tuple[object, ...]] = [
-        (*head, f.file, f.rows_in, f.rows_loaded, f.rows_quarantined, f.sha256, result.message)
+        (*head, f.file, f.rows_in, f.rows_loaded, f.rows_quarantined, f.sha256, *tail)
         for f in result.files
-    ] or [(*head, None, None, None, None, None, result.message)]
+    ] or [(*head, None, None, None, None, None, *tail)]
     con.executemany(SQL.text("load/insert_run"), rows)

@@ -76,7 +76,13 @@ def first_run(landing: Path, tmp_path_factory) -> Run:
         # one process, so the areas' ingest logs reach this process's handlers too
         with local.workers(1) as pool:
             run.night = local.run_night(
-                pool, landing, run.warehouse, NIGHT, publish_root=run.publish, work_root=run.work
+                pool,
+                landing,
+                run.warehouse,
+                NIGHT,
+                AREAS,
+                publish_root=run.publish,
+                work_root=run.work,
             )
     finally:
         root.removeHandler(handler)
@@ -100,6 +106,8 @@ def second_run(first_run: Run, landing: Path) -> Run:
             str(run.warehouse),
             "--as-of",
             NIGHT.isoformat(),
+            "--areas",
+            ",".join(AREAS),
             "--publish",
             str(run.publish),
         ]
@@ -127,6 +135,8 @@ def rejected_run(second_run: Run, landing: Path) -> Run:
             str(run.warehouse),
             "--as-of",
             NIGHT.isoformat(),
+            "--areas",
+            ",".join(AREAS),
         ]
     )
     export_tables(run.warehouse, run.tables)
@@ -416,6 +426,8 @@ def test_a_landing_folder_that_is_no_area_code_is_refused_and_exits_1(tmp_path: 
             str(warehouse),
             "--as-of",
             as_of.isoformat(),
+            "--areas",
+            "DUR",
         ]
     )
     assert code == 1

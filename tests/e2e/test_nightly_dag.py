@@ -40,6 +40,7 @@ def dag_warehouse(landing: Path, airflow_db, tmp_path_factory) -> Path:
         CASEAUDIT_WAREHOUSE=str(data / "warehouse.duckdb"),
         CASEAUDIT_PUBLISH=str(data / "publish"),
         CASEAUDIT_WORK=str(data / "work"),
+        CASEAUDIT_EXPECTED_AREAS=",".join(AREAS),
     )
     try:
         dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
@@ -54,6 +55,7 @@ def dag_warehouse(landing: Path, airflow_db, tmp_path_factory) -> Path:
             "CASEAUDIT_WAREHOUSE",
             "CASEAUDIT_PUBLISH",
             "CASEAUDIT_WORK",
+            "CASEAUDIT_EXPECTED_AREAS",
         ):
             os.environ.pop(name)
     return data / "warehouse.duckdb"
@@ -76,6 +78,8 @@ def cli_warehouse(landing: Path, tmp_path_factory) -> Path:
             NIGHTS[-1].isoformat(),
             "--publish",
             str(data / "publish"),
+            "--areas",
+            ",".join(AREAS),
         ]
     )
     assert code == 0

@@ -32,6 +32,7 @@ def test_a_rejected_area_publishes_the_others_and_fails_the_run(
     monkeypatch.setenv("CASEAUDIT_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
     monkeypatch.setenv("CASEAUDIT_PUBLISH", str(tmp_path / "publish"))
     monkeypatch.setenv("CASEAUDIT_WORK", str(tmp_path / "work"))
+    monkeypatch.setenv("CASEAUDIT_EXPECTED_AREAS", ",".join(AREAS))
 
     dag = DagBag(dag_folder=str(PROJECT_ROOT / "dags")).get_dag("nightly_case_audit")
     run = dag.test(logical_date=dt.datetime(2006, 9, 4, 1, tzinfo=dt.UTC))
@@ -39,6 +40,7 @@ def test_a_rejected_area_publishes_the_others_and_fails_the_run(
     assert run.state == "failed"
     states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
     assert states == {
+        ("wait_for_exports", -1): "success",
         ("plan_night", -1): "success",
         ("prepare_validation", -1): "success",
         **{("ingest_area", i): "success" for i in range(len(AREAS))},

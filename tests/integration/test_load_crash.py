@@ -57,7 +57,7 @@ def plans(tmp_path_factory) -> dict[dt.date, steps.NightPlan]:
     synth.generate(root / "landing", [NIGHT_1, NIGHT_2], AREAS, scale=0.05, seed=21)
     plans = {}
     for night in (NIGHT_1, NIGHT_2):
-        plans[night] = steps.plan_night(root / "landing", night, work_root=root / "work")
+        plans[night] = steps.plan_night(root / "landing", night, AREAS, work_root=root / "work")
         for area in AREAS:
             steps.ingest_area(plans[night], root / "landing", area)
     return plans

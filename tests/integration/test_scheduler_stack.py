@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
@@ -43,6 +44,7 @@ SECRET = "integration-test-case-key-secret"
 VENV_BIN = Path(sys.executable).parent
 ADMIN = {"username": "airflow", "password": "airflow"}  # compose's defaults
 RUN_TIMEOUT = 420
+LATE = dt.date(2006, 9, 12)  # exports that land only after the night's run has started
 
 
 def _free_port() -> int:
@@ -94,7 +96,13 @@ class Stack:
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": _free_port(),
             },
         )
-        variables = {"CASEAUDIT_CASE_KEY_SECRET": SECRET}
+        variables = {
+            "CASEAUDIT_CASE_KEY_SECRET": SECRET,
+            "CASEAUDIT_EXPECTED_AREAS": ",".join(AREAS),
+            # a late night must miss its publish deadline while the test watches
+            "CASEAUDIT_PUBLISH_WITHIN_MINUTES": "1",
+            "CASEAUDIT_EXPORTS_POLL_SECONDS": "2",
+        }
         self.services = compose.native_services(compose.load(), variables, self.local)
         self.processes: dict[str, subprocess.Popen] = {}
         self.api = httpx.Client(base_url=f"http://127.0.0.1:{self.local.api_port}", timeout=30)
@@ -279,20 +287,12 @@ def test_scheduler_runs_nightly_and_a_concurrent_backfill_like_the_command_line(
 ) -> None:
     timings = {}
     begun = time.monotonic()
-    for dag_id in ("nightly_case_audit", "regional_benchmark"):
-        stack.wait_for_dag(dag_id)
-        stack.call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+    _unpause(stack)
     pools = stack.call("GET", "/pools/caseaudit_warehouse")
     assert pools["slots"] == 1
 
     def trigger(night: dt.date) -> str:
-        run_id = f"nightly__{night.isoformat()}"
-        stack.call(
-            "POST",
-            "/dags/nightly_case_audit/dagRuns",
-            json={"dag_run_id": run_id, "logical_date": _logical_date(night)},
-        )
-        return run_id
+        return _trigger(stack, night)
 
     first = trigger(NIGHTS[0])
     stack.wait_for_runs("nightly_case_audit", {first})
@@ -340,6 +340,8 @@ def test_scheduler_runs_nightly_and_a_concurrent_backfill_like_the_command_line(
             NIGHTS[-1].isoformat(),
             "--publish",
             str(tmp_path / "cli" / "publish"),
+            "--areas",
+            ",".join(AREAS),
         ],  # fmt: skip
         env={**os.environ, "CASEAUDIT_CASE_KEY_SECRET": SECRET},
         capture_output=True,
@@ -388,3 +390,62 @@ def _wait_for_benchmark_runs(stack: Stack, deadline: float = 240) -> set[str]:
         path = f"/dags/regional_benchmark/dagRuns/{run_id}/upstreamAssetEvents"
         rebuilt |= {e["extra"]["as_of"] for e in stack.call("GET", path)["asset_events"]}
     return rebuilt
+
+
+def _unpause(stack: Stack, deadline: float = 120) -> None:
+    """Unpause both DAGs. With catchup=False the scheduler then starts the latest night's
+    run, which waits for exports no test lands and, with max_active_runs=1, would hold back
+    every triggered run until its cut-off: mark it failed through the API, as an operator
+    would."""
+    for dag_id in ("nightly_case_audit", "regional_benchmark"):
+        stack.wait_for_dag(dag_id)
+        stack.call("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+    end = time.monotonic() + deadline
+    while not (scheduled := [r for r in stack.runs("nightly_case_audit")
+                             if r["run_type"] == "scheduled"]):  # fmt: skip
+        stack.check_alive()
+        assert time.monotonic() < end, "unpausing started no scheduled run"
+        time.sleep(1)
+    for run in scheduled:
+        path = f"/dags/nightly_case_audit/dagRuns/{run['dag_run_id']}"
+        stack.call("PATCH", path, json={"state": "failed"})
+
+
+def _trigger(stack: Stack, night: dt.date) -> str:
+    run_id = f"nightly__{night.isoformat()}"
+    stack.call(
+        "POST",
+        "/dags/nightly_case_audit/dagRuns",
+        json={"dag_run_id": run_id, "logical_date": _logical_date(night)},
+    )
+    return run_id
+
+
+def test_a_night_waits_deferred_for_late_exports_and_its_deadline_calls_back(
+    stack: Stack,
+) -> None:
+    """The run of a night whose exports have not landed waits on the triggerer (no worker
+    slot), misses its publish deadline, which calls night_not_published; once the exports
+    land it scores them and succeeds."""
+    _unpause(stack)
+    run_id = _trigger(stack, LATE)
+    path = f"/dags/nightly_case_audit/dagRuns/{run_id}/taskInstances/wait_for_exports"
+    end = time.monotonic() + 180
+    while stack.call("GET", path)["state"] != "deferred":
+        stack.check_alive()
+        assert time.monotonic() < end, f"the wait never deferred: {stack.call('GET', path)}"
+        time.sleep(1)
+    alerts = stack.local.data_dir / "work" / "alerts"
+    while not any(run_id in p.read_text() for p in alerts.glob("*.json")):
+        stack.check_alive()
+        assert time.monotonic() < end, f"no deadline callback:\n{stack.tail('airflow-triggerer')}"
+        time.sleep(1)
+    assert stack.call("GET", f"/dags/nightly_case_audit/dagRuns/{run_id}")["state"] == "running"
+    synth.generate(stack.local.data_dir / "landing", [LATE], AREAS, scale=0.02, seed=6)
+    stack.wait_for_runs("nightly_case_audit", {run_id})
+    with duckdb.connect(str(stack.local.data_dir / "warehouse.duckdb"), read_only=True) as con:
+        loaded = con.execute(
+            "SELECT DISTINCT area_code, status FROM audit.runs WHERE as_of_date = ? ORDER BY 1",
+            [LATE],
+        ).fetchall()
+    assert loaded == [(area, "loaded") for area in sorted(AREAS)]

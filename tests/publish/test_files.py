@@ -21,7 +21,7 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(scope="module")
 def published(con, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return files.write_night(con, NIGHT_2, tmp_path_factory.mktemp("publish"))
+    return files.write_night(con, NIGHT_2, tmp_path_factory.mktemp("publish") / NIGHT_2.isoformat())
 
 
 def read(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:

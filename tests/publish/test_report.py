@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.publish import report
+from pipelines.publish import report, report_charts
 from pipelines.warehouse import reference, schema
 from tests.warehouse.test_benchmark import (
     NIGHT_1,
@@ -309,7 +309,7 @@ def test_sample_chart_marks_the_census_in_or_outside_the_interval(sampled_page):
     text = sampled_page.read_text(encoding="utf-8")
     section = text[text.index('<section id="sample">') : text.index('<section id="trend">')]
     assert section.count("<svg") == 3
-    inside, outside, unknown = (report.INTERVAL_COLOURS[k] for k in (True, False, None))
+    inside, outside, unknown = (report_charts.INTERVAL_COLOURS[k] for k in (True, False, None))
     # per criterion chart, areas by region then name; WMD B1 and STA C2 suppressed
     bands = re.findall(r'fill="(#[0-9a-f]+)"><title>([^<:]+) sample: ([0-9.]+)%', section)
     assert bands == [

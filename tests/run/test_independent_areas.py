@@ -34,7 +34,7 @@ def landing(tmp_path_factory) -> Path:
 
 
 def in_order(landing: Path, root: Path, order: list[str], validate_first: bool) -> steps.NightPlan:
-    plan = steps.plan_night(landing, NIGHT, work_root=root / "work")
+    plan = steps.plan_night(landing, NIGHT, AREAS, work_root=root / "work")
     if validate_first:
         steps.prepare_validation(plan.work_root)
     for area in order:
@@ -48,7 +48,7 @@ def in_order(landing: Path, root: Path, order: list[str], validate_first: bool) 
 def side_by_side(landing: Path, root: Path) -> steps.NightPlan:
     with local.workers(2) as pool:
         night = local.run_night(
-            pool, landing, root / "warehouse.duckdb", NIGHT, work_root=root / "work"
+            pool, landing, root / "warehouse.duckdb", NIGHT, AREAS, work_root=root / "work"
         )
     return night.plan
 

@@ -20,7 +20,7 @@ STARTED = dt.datetime(2006, 9, 5, 2)
 def test_staging_rows_take_the_night_and_the_area_of_their_folder(tmp_path):
     landing = tmp_path / "landing"
     synth.generate(landing, [NIGHT], ["WAR"], scale=0.02, seed=5)
-    plan = steps.plan_night(landing, NIGHT, work_root=tmp_path / "work")
+    plan = steps.plan_night(landing, NIGHT, ["WAR"], work_root=tmp_path / "work")
     result = steps.ingest_area(plan, landing, "WAR")
     out = plan.area_dir("WAR")
     warehouse = tmp_path / "warehouse.duckdb"

@@ -4,5 +4,6 @@ create or replace table config.rulebook (
     suppression_min_evaluated integer,
     contact_window_days integer,
     contact_level_tier integer,
-    confidence_z double
+    confidence_z double,
+    quarantine_alert_share double
 )

@@ -11,5 +11,6 @@ create table if not exists audit.runs (
     rows_loaded bigint,
     rows_quarantined bigint,
     sha256 varchar,
-    message varchar
+    message varchar,
+    key_fingerprint varchar
 )
