@@ -15,6 +15,7 @@ TABLES = (
     "quarantine_rows",
     "audit_runs",
     "audit_runs_key",
+    "audit_latest_runs",
     "case_outcomes",
     "scorecard",
     "sample_cases",
