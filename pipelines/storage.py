@@ -76,14 +76,23 @@ def replace(local: Path, place: Place, last: str | None = None) -> None:
     if is_local(remote):
         target = Path(remote.path)
         if target.resolve() != local.resolve():
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(local, target)
+            copy_folder(local, target)
         return
     if remote.exists():
         remote.fs.rm(remote.path, recursive=True)
     files = sorted(p for p in local.rglob("*") if p.is_file())
     for path in sorted(files, key=lambda p: p.name == last):
         remote.fs.put_file(str(path), (remote / path.relative_to(local).as_posix()).path)
+
+
+def copy_folder(source: Path, target: Path) -> None:
+    """Replace the local folder `target` with a copy of `source`; the copy is made beside
+    it and renamed into place, so `target` is never a half-copied folder."""
+    partial = target.with_name(target.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.copytree(source, partial)
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
 
 
 def remove(place: Place) -> None:

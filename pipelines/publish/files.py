@@ -12,13 +12,13 @@ import csv
 import datetime as dt
 import math
 import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from pipelines import storage
 from pipelines.publish import disclosure, report, tables
 from pipelines.warehouse.connection import reading
 
@@ -146,9 +146,5 @@ def publish_benchmark(
 def publish_site(site: Path, night: Path) -> Path:
     """A built Data Docs site copied into the night's publish folder; its index.html."""
     target = night / "data_docs"
-    partial = target.with_name(target.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    shutil.copytree(site, partial)
-    shutil.rmtree(target, ignore_errors=True)
-    partial.rename(target)
+    storage.copy_folder(site, target)
     return target / "index.html"

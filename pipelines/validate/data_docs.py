@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipelines import storage
 from pipelines.contract.exports import EXPORT_FILES
 from pipelines.validate.gx import open_context
 from pipelines.validate.suites import suite_path
@@ -43,9 +44,5 @@ def publish_data_docs(gx_roots: Sequence[Path], site_dir: Path) -> Path:
                 shutil.copytree(suite_dir, merged / suite_dir.name, dirs_exist_ok=True)
         context.build_data_docs()
         built = Path(scratch) / "gx" / "uncommitted" / "data_docs" / "local_site"
-        partial = site_dir.with_name(site_dir.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        shutil.copytree(built, partial)
-    shutil.rmtree(site_dir, ignore_errors=True)
-    partial.rename(site_dir)
+        storage.copy_folder(built, site_dir)
     return site_dir / "index.html"

@@ -1,3 +1,4 @@
-"""The rule tests' in-memory warehouse (tests/warehouse/models/conftest.py), for explain."""
+"""The rule tests' in-memory warehouse (tests/warehouse/conftest.py), for explain."""
 
-from tests.warehouse.models.conftest import _warehouse, con  # noqa: F401
+from tests.warehouse.conftest import _warehouse, blank_warehouse  # noqa: F401
+from tests.warehouse.models.conftest import con  # noqa: F401

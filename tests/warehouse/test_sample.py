@@ -21,7 +21,7 @@ import pytest
 
 from pipelines.publish import report
 from pipelines.publish.tables import sample_vs_census
-from pipelines.warehouse import models, reference, schema
+from pipelines.warehouse import models
 from pipelines.warehouse.sample import draw_sample, score_sample
 from tests.warehouse.models.builder import Night, d
 
@@ -82,23 +82,10 @@ def expected_draw(
     return {(key, event) for key, event, _ in ordered[:size]}
 
 
-@pytest.fixture(scope="module")
-def _warehouse() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    schema.ensure_schema(con)
-    reference.install(con)
-    return con
-
-
 @pytest.fixture
-def night(_warehouse):
+def night(blank_warehouse):
     """The night loaded and its census scored; returns (con, eligible)."""
-    con = _warehouse
-    for (table,) in con.execute(
-        "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-        "WHERE schema_name IN ('staging', 'marts') AND NOT temporary"
-    ).fetchall():
-        con.execute(f"DELETE FROM {table}")
+    con = blank_warehouse
     nights, eligible = build_night()
     for each in nights:
         each.load(con)

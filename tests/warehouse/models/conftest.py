@@ -1,27 +1,11 @@
-"""One warehouse with reference data for all rule tests, emptied before each test."""
+"""The rule tests' connection: the shared blank warehouse (tests/warehouse/conftest.py)."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from pipelines.warehouse import reference, schema
-
-
-@pytest.fixture(scope="session")
-def _warehouse() -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    schema.ensure_schema(con)
-    reference.install(con)
-    return con
-
 
 @pytest.fixture
-def con(_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    tables = _warehouse.execute(
-        "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
-        "WHERE schema_name IN ('staging', 'marts') AND NOT temporary"
-    ).fetchall()
-    for (table,) in tables:
-        _warehouse.execute(f"DELETE FROM {table}")
-    return _warehouse
+def con(blank_warehouse: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return blank_warehouse
