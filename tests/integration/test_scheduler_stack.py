@@ -26,11 +26,11 @@ from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
 
-import duckdb
 import httpx
 import pytest
 
 from pipelines import synth
+from pipelines.warehouse.connection import reading
 from tests.integration import compose
 from tests.warehouse_tables import all_rows
 
@@ -443,7 +443,9 @@ def test_a_night_waits_deferred_for_late_exports_and_its_deadline_calls_back(
     assert stack.call("GET", f"/dags/nightly_case_audit/dagRuns/{run_id}")["state"] == "running"
     synth.generate(stack.local.data_dir / "landing", [LATE], AREAS, scale=0.02, seed=6)
     stack.wait_for_runs("nightly_case_audit", {run_id})
-    with duckdb.connect(str(stack.local.data_dir / "warehouse.duckdb"), read_only=True) as con:
+    # the night's publish starts regional_benchmark, which writes the warehouse: read it
+    # as every reader of the product does, waiting out the writer's lock
+    with reading(stack.local.data_dir / "warehouse.duckdb") as con:
         loaded = con.execute(
             "SELECT DISTINCT area_code, status FROM audit.runs WHERE as_of_date = ? ORDER BY 1",
             [LATE],
