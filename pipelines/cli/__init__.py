@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from pipelines import storage
 from pipelines.cli.commands import (
     EXIT_LOCKED,
@@ -152,6 +154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WarehouseLocked as error:
         console.print(f"[red]error:[/red] {error}")
         return EXIT_LOCKED
+    except duckdb.CatalogException as error:  # a DuckDB file this version did not write
+        reason = str(error).splitlines()[0]
+        console.print(
+            f"[red]error:[/red] {getattr(args, 'warehouse', 'the warehouse')} is not a "
+            f"warehouse this version of caseaudit has loaded ({reason}): load a night into it "
+            "with `caseaudit run`, which brings its tables up to date, or pass --warehouse"
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -71,6 +71,17 @@ def test_a_missing_warehouse_is_a_usage_error(capsys, tmp_path):
         assert f"no warehouse at {tmp_path / 'no.duckdb'}" in text
 
 
+def test_a_duckdb_file_that_is_not_a_loaded_warehouse_is_a_usage_error(capsys, tmp_path):
+    """Such as one an older version wrote, before a table or view the reads need existed."""
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    for command in ("show", "report", "nights"):
+        night = [] if command == "nights" else ["--as-of", NIGHT.isoformat()]
+        code, text = caseaudit(capsys, command, *night, "--warehouse", other)
+        assert code == 2, command
+        assert f"{other} is not a warehouse this version of caseaudit has loaded" in text
+
+
 def test_an_unknown_night_names_the_loaded_ones(capsys, warehouse):
     code, text = caseaudit(capsys, "show", "--as-of", "2006-09-05", "--warehouse", warehouse)
     assert code == 2
