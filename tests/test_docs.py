@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import build_parser
-from pipelines.contract.exports import EVENTS, EXPORT_FILES
+from pipelines.contract.exports import EVENTS, LANDED_FILES
 from pipelines.contract.reference import areas, load_rulebook
 from pipelines.ingest import quarantine
 from pipelines.publish import files
@@ -90,7 +90,7 @@ def code_list(names: tuple[str, ...]) -> str:
 # docs/exports.md
 
 
-@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda e: e.name)
+@pytest.mark.parametrize("export", LANDED_FILES, ids=lambda e: e.name)
 def test_exports_doc_has_each_column_with_its_kind_codes_and_pii(export):
     where = f"docs/exports.md, section {export.file_name}"
     rows = {
@@ -113,7 +113,7 @@ def test_exports_doc_has_each_column_with_its_kind_codes_and_pii(export):
     assert not rows, f"{where}: documents columns the contract does not have: {list(rows)}"
 
 
-@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda e: e.name)
+@pytest.mark.parametrize("export", LANDED_FILES, ids=lambda e: e.name)
 def test_exports_doc_states_each_key_parent_and_date_order(export):
     text = section("exports.md", f"`{export.file_name}`")
     expected = [f"Key: {code_list(export.key)}"]
@@ -134,7 +134,7 @@ def test_exports_doc_states_each_key_parent_and_date_order(export):
 
 def quarantine_rules() -> set[str]:
     """Every rule a quarantine record can carry: the suites' rules and field_count's."""
-    rules = {e["meta"]["rule"] for x in EXPORT_FILES for e in expected_suite(x)["expectations"]}
+    rules = {e["meta"]["rule"] for x in LANDED_FILES for e in expected_suite(x)["expectations"]}
     with duckdb.connect() as con:
         quarantine.create_table(con)
         quarantine.add_misshapen(con, EVENTS, [(2, "1 field of 9")])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.contract.reference import DEFAULT_RULEBOOK, load_rulebook
+
 YES_NO = ("Y", "N")
 EARLIEST_DATE = "1990-01-01"
 EARLIEST_BIRTH_DATE = "1900-01-01"
@@ -30,6 +32,9 @@ RISK_GRID_LEVELS = ("L", "M", "H", "V")
 NEED_SECTIONS = tuple(range(3, 13))
 PLAN_TYPES = ("INITIAL", "REVIEW")
 OBJECTIVE_NEED_SECTIONS = tuple(str(s) for s in NEED_SECTIONS) + ("ROSH",)
+# case_readings.csv (issue 20): an inspector's or area auditor's reading of a question
+QUESTION_IDS = tuple(q["question_id"] for q in load_rulebook(DEFAULT_RULEBOOK)["questions"])
+JUDGEMENTS = ("MET", "NOT_MET", "NA")  # NA: the reader found the question does not apply
 PROVIDERS = ("OM", "PROG", "DRUG", "ALCOHOL", "HEALTH", "AP", "UPW", "ETE", "PARTNER")
 # rulebook B3.4: requirements delivered by other workers, and who delivers them
 REQUIREMENT_PROVIDER = {
@@ -92,6 +97,7 @@ class ExportFile:
     event_date: str  # the column whose date decides whether a row exists on as_of
     date_orders: tuple[DateOrder, ...] = field(default_factory=tuple)
     parent: Parent | None = None
+    optional: bool = False  # a night without the file is not a defect: it loads no rows
 
     @property
     def file_name(self) -> str:
@@ -274,6 +280,25 @@ PLAN_OBJECTIVES = ExportFile(
     parent=Parent("sentence_plans", ("plan_id",), ("plan_id",)),
 )
 
+# Readings of sampled cases by inspectors or area auditors: most nights have none.
+# No parent: a reading of a case outside the night's census lands, and
+# marts.agreement does not count it as read.
+CASE_READINGS = ExportFile(
+    name="case_readings",
+    key=("crn", "event_number", "question_id", "reader"),
+    event_date="read_date",
+    columns=(
+        CRN,
+        EVENT_NUMBER,
+        Column("question_id", "text", codes=QUESTION_IDS),
+        Column("judgement", "text", codes=JUDGEMENTS),
+        Column("reader", "text"),
+        Column("read_date", "date"),
+    ),
+    optional=True,
+)
+
+# the seven files of an area's nightly export, every one required
 EXPORT_FILES: tuple[ExportFile, ...] = (
     EVENTS,
     REGISTRATIONS,
@@ -283,5 +308,7 @@ EXPORT_FILES: tuple[ExportFile, ...] = (
     SENTENCE_PLANS,
     PLAN_OBJECTIVES,
 )
-EXPORTS_BY_NAME = {f.name: f for f in EXPORT_FILES}
+# every file that may land in an area's folder: the export, and the optional readings
+LANDED_FILES: tuple[ExportFile, ...] = (*EXPORT_FILES, CASE_READINGS)
+EXPORTS_BY_NAME = {f.name: f for f in LANDED_FILES}
 MANIFEST_NAME = "_manifest.json"

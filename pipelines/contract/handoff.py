@@ -33,7 +33,7 @@ class FileAudit:
     rows_in: int
     rows_loaded: int
     rows_quarantined: int
-    sha256: str
+    sha256: str | None  # None: an optional file that did not land (contract ExportFile)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contract.exports import EXPORT_FILES, EXPORTS_BY_NAME, ExportFile
+from pipelines.contract.exports import EXPORTS_BY_NAME, LANDED_FILES, ExportFile
 from pipelines.contract.handoff import (
     LOADED,
     QUARANTINE_NAME,
@@ -111,8 +111,8 @@ def _failed(area_code: str, as_of: dt.date, reading: _Reading, error: Exception)
 
 def _clear_outputs(out_dir: Path) -> None:
     """A rerun into the same folder must never leave a previous run's files behind."""
-    names = [staging_name(e.name) for e in EXPORT_FILES]
-    names += [known_values.area_store_name(e) for e in EXPORT_FILES]
+    names = [staging_name(e.name) for e in LANDED_FILES]
+    names += [known_values.area_store_name(e) for e in LANDED_FILES]
     for name in [*names, QUARANTINE_NAME, RESULT_NAME]:
         (out_dir / name).unlink(missing_ok=True)
     shutil.rmtree(out_dir / "gx", ignore_errors=True)
@@ -137,10 +137,10 @@ def _ingest(
     except FileRejected as error:
         problems.append(str(error))
         manifest = {}
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         reading.file = export.file_name
         try:
-            expected = manifest.get(export.file_name, {})
+            expected = manifest.get(export.file_name)
             parsed[export.name] = files.parse(con, area_dir / export.file_name, export, expected)
         except FileRejected as error:
             problems.append(str(error))
@@ -159,14 +159,14 @@ def _ingest(
         log.warning("%s %s %s", area_code, as_of, note)
 
     typed.install_case_keys(con, secret)
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         typed.create_typed_view(con, export, parsed[export.name].plain)
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         checks.create_checked(con, export)
     quarantine.create_table(con)
     rows_validated = _validate(con, parsed, out_dir, area_code, as_of, stores)
     audits = []
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         quarantined = quarantine.lines_quarantined(con, export)
         loaded = _write_staging(con, export, out_dir, quarantined)
         p = parsed[export.name]
@@ -194,7 +194,7 @@ def _validate(
     """Quarantine every export's failing lines; GX sees only values no store knows."""
     context = None  # GX is imported and its project made only if some value is new
     validated = 0
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         p = parsed[export.name]
         quarantine.add_misshapen(con, export, p.misshapen)
         contents.create_check_view(con, export)

@@ -46,18 +46,27 @@ class Parsed:
 
     misshapen: list[tuple[int, str]]  # (line, what is wrong with its fields)
     rows_in: int  # the file's own count of rows: see physical_lines
-    sha256: str
+    sha256: str | None  # None: an optional file that did not land
     extra_columns: list[str]
     plain: bool  # read by _read_plain: a typed row's line is its rowid + 2
 
 
 def parse(
-    con: duckdb.DuckDBPyConnection, path: Path, export: ExportFile, expected: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    export: ExportFile,
+    expected: dict[str, Any] | None,
 ) -> Parsed:
-    """Read the file once: checksum, UTF-8, header, records with their physical lines."""
+    """Read the file once: checksum, UTF-8, header, records with their physical lines.
+
+    `expected`: the file's entry in the manifest, None when it names none.
+    """
     name = export.file_name
     if not path.is_file():
+        if export.optional and expected is None:
+            return _parse_absent(con, export)
         raise FileRejected(f"{name} is missing: ask the area to resend the full export")
+    expected = expected or {}
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
     if "sha256" in expected and expected["sha256"] != sha256:
@@ -143,6 +152,18 @@ def parse(
         )
     extra = [shown_name(h) for h in names if h and h not in export.column_names]
     return Parsed(misshapen, rows_in, sha256, extra, plain_rows is not None)
+
+
+def _parse_absent(con: duckdb.DuckDBPyConnection, export: ExportFile) -> Parsed:
+    """An optional file that did not land reads as its header alone (no rows), beside the
+    connection's spill files, so every later step treats it as any other file."""
+    ((spill,),) = con.execute(SQL.text("temp_directory")).fetchall()
+    header_only = Path(spill) / export.file_name
+    header_only.parent.mkdir(parents=True, exist_ok=True)
+    header_only.write_text(",".join(export.column_names) + "\n", encoding="utf-8")
+    parsed = parse(con, header_only, export, {})  # the file stays: a view may read it again
+    parsed.sha256 = None  # audit.runs: the file did not land
+    return parsed
 
 
 def shown_name(header: str) -> str:

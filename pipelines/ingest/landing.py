@@ -16,7 +16,7 @@ from typing import Any
 from upath import UPath
 
 from pipelines import storage
-from pipelines.contract.exports import EXPORT_FILES, MANIFEST_NAME
+from pipelines.contract.exports import LANDED_FILES, MANIFEST_NAME
 from pipelines.contract.identity import shown
 from pipelines.contract.reference import area_codes
 
@@ -109,7 +109,7 @@ def _manifest_problem(manifest: Any) -> str:
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:
         return "files is not an object naming at least one file"
-    known = {e.file_name for e in EXPORT_FILES}
+    known = {e.file_name for e in LANDED_FILES}
     for name, entry in files.items():
         if name not in known:
             return f"files names {shown(name)}, which is not an export file"

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.contract import identity
-from pipelines.contract.exports import CRN, EXPORT_FILES, Column, ExportFile
+from pipelines.contract.exports import CRN, LANDED_FILES, Column, ExportFile
 from pipelines.sql_files import Statements
 from pipelines.validate import contents, frame
 
@@ -104,7 +104,7 @@ def create_typed_view(con: duckdb.DuckDBPyConnection, export: ExportFile, plain:
 
 def install_case_keys(con: duckdb.DuckDBPyConnection, secret: bytes) -> None:
     """case_key for every well-formed crn of the area, computed once per distinct crn."""
-    with_crn = [e.name for e in EXPORT_FILES if CRN.name in e.column_names]
+    with_crn = [e.name for e in LANDED_FILES if CRN.name in e.column_names]
     select = SQL.render("well_formed_crns", exports=with_crn)
     crns = [row[0] for row in con.execute(select, [CRN.pattern]).fetchall()]
     keys = pa.table(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import storage
-from pipelines.contract.exports import EXPORT_FILES
+from pipelines.contract.exports import LANDED_FILES
 from pipelines.validate.gx import open_context
 from pipelines.validate.suites import suite_path
 
@@ -34,7 +34,7 @@ def publish_data_docs(gx_roots: Sequence[Path], site_dir: Path) -> Path:
 
     with tempfile.TemporaryDirectory(prefix="data-docs-") as scratch:
         context = open_context(Path(scratch))
-        for export in EXPORT_FILES:
+        for export in LANDED_FILES:
             suite_json = json.loads(suite_path(export).read_text(encoding="utf-8"))
             context.suites.add(gx.ExpectationSuite(**suite_json))
         merged = Path(scratch) / "gx" / "uncommitted" / "validations"

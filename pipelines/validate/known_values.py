@@ -33,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.contract.exports import CRN, EXPORT_FILES, ExportFile
+from pipelines.contract.exports import CRN, LANDED_FILES, ExportFile
 from pipelines.sql_files import Statements, literal
 from pipelines.validate import contents, gx
 from pipelines.validate.suites import components, content_columns, suite_digest
@@ -58,7 +58,7 @@ def known_path(stores: Path, export: ExportFile) -> Path:
 
 def store_names() -> list[str]:
     """The file names of both stores, every export: what an area's ingest reads."""
-    return [p(Path(), e).name for e in EXPORT_FILES for p in (domain_path, known_path)]
+    return [p(Path(), e).name for e in LANDED_FILES for p in (domain_path, known_path)]
 
 
 def area_store_name(export: ExportFile) -> str:
@@ -106,7 +106,7 @@ def _is_current(path: Path, export: ExportFile) -> bool:
 
 def ensure_domain(stores: Path) -> list[str]:
     """Build the domain store of every export whose suite changed; the exports built."""
-    stale = [e for e in EXPORT_FILES if not _is_current(domain_path(stores, e), e)]
+    stale = [e for e in LANDED_FILES if not _is_current(domain_path(stores, e), e)]
     if not stale:
         return []
     Path(stores).mkdir(parents=True, exist_ok=True)
@@ -187,7 +187,7 @@ def merge(stores: Path, area_dirs: Sequence[Path]) -> None:
     """
     Path(stores).mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
-        for export in EXPORT_FILES:
+        for export in LANDED_FILES:
             store = known_path(stores, export)
             sources = [store, *(Path(d) / area_store_name(export) for d in area_dirs)]
             present = [str(p) for p in sources if p.is_file()]

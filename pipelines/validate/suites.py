@@ -29,7 +29,7 @@ from typing import Any
 
 from pipelines.contract.exports import (
     EVENTS,
-    EXPORT_FILES,
+    LANDED_FILES,
     OASYS_ASSESSMENTS,
     REGISTER_TYPES,
     REGISTRATIONS,
@@ -312,7 +312,7 @@ def suite_path(export: ExportFile, directory: Path | None = None) -> Path:
 
 def write_suites(directory: Path | None = None) -> list[Path]:
     paths = []
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         path = suite_path(export, directory)
         path.write_text(json.dumps(expected_suite(export), indent=2) + "\n", encoding="utf-8")
         paths.append(path)

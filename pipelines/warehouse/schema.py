@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contract.exports import EXPORT_FILES
+from pipelines.contract.exports import LANDED_FILES
 from pipelines.sql_files import Statements
 
 SQL = Statements(Path(__file__).parent)
@@ -29,7 +29,7 @@ def statements() -> list[str]:
     """Every CREATE of the warehouse (and column added since), in order."""
     return [
         *(SQL.render("schema/schemas", schema=s) for s in SCHEMAS),
-        *(SQL.render("schema/staging_table", export=e) for e in EXPORT_FILES),
+        *(SQL.render("schema/staging_table", export=e) for e in LANDED_FILES),
         *(SQL.text(f"schema/{table}") for table in TABLES),
     ]
 

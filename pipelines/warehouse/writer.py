@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contract.exports import EXPORT_FILES
+from pipelines.contract.exports import LANDED_FILES
 from pipelines.contract.handoff import QUARANTINE_NAME, AreaIngest, staging_name
 from pipelines.sql_files import Statements
 from pipelines.warehouse import models, reference, sample, schema
@@ -108,7 +108,7 @@ def _replace_areas(
     quarantine = [str(area_dir / QUARANTINE_NAME) for _, area_dir in loaded]
     rows = con.execute(SQL.text("load/quarantined_lines"), [quarantine]).fetchall()
     quarantined = {(area, file): lines for area, file, lines in rows}
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         con.execute(SQL.render("load/clear_staging", export=export), [as_of, codes])
         # in any order: rows are found by their keys, and every model orders by them
         models.keep_insertion_order(con, False)

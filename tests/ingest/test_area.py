@@ -115,9 +115,11 @@ def test_clean_export_loads_typed_without_pii(tmp_path):
         ("oasys_needs.csv", 2, 2, 0),
         ("sentence_plans.csv", 2, 2, 0),
         ("plan_objectives.csv", 2, 2, 0),
+        ("case_readings.csv", 0, 0, 0),  # optional: no readings tonight is not a defect
     ]
     events = CORPUS / "clean" / "events.csv"
     assert result.files[0].sha256 == hashlib.sha256(events.read_bytes()).hexdigest()
+    assert result.files[-1].sha256 is None  # it did not land
     assert quarantine(out) == []
     assert_reconciled(result, out)
     for export in EXPORT_FILES:
@@ -167,6 +169,7 @@ def test_tolerated_formats_load(tmp_path):
         ("oasys_needs.csv", 0, 0),
         ("sentence_plans.csv", 2, 2),
         ("plan_objectives.csv", 2, 2),
+        ("case_readings.csv", 0, 0),
     ]
     assert quarantine(out) == []
     assert_reconciled(result, out)
@@ -460,6 +463,7 @@ def test_row_defects_reconcile_and_keep_pii_out(row_defects):
         ("oasys_needs.csv", 4, 2, 2),
         ("sentence_plans.csv", 4, 2, 2),
         ("plan_objectives.csv", 4, 2, 2),
+        ("case_readings.csv", 0, 0, 0),
     ]
     written = everything_written(out)
     for value in PII + CRNS:

@@ -21,7 +21,7 @@ import pytest
 
 from pipelines import synth
 from pipelines.contract import identity
-from pipelines.contract.exports import CONTACTS, CRN, EXPORT_FILES
+from pipelines.contract.exports import CONTACTS, CRN, EXPORT_FILES, LANDED_FILES
 from pipelines.contract.handoff import QUARANTINE_NAME, staging_name
 from pipelines.ingest import checks, files, typed
 from pipelines.ingest.area import ingest_area
@@ -127,7 +127,7 @@ def test_a_clean_export_asks_gx_nothing_once_the_contracts_values_are_validated(
     landing = tmp_path / "landing"
     shutil.copytree(CORPUS / "clean", landing / "2007-06-04" / "DUR")
     stores = known_values.store_dir(tmp_path / "work")
-    assert known_values.ensure_domain(stores) == [e.name for e in EXPORT_FILES]
+    assert known_values.ensure_domain(stores) == [e.name for e in LANDED_FILES]
     assert known_values.ensure_domain(stores) == []  # built once per suite version
     out = tmp_path / "work" / "DUR"
     warm = ingest_landed(landing, dt.date(2007, 6, 4), "DUR", out, SECRET, stores)
@@ -151,18 +151,18 @@ def test_findings_are_those_of_gx_on_every_line(nights, tmp_path):
     con = typed.connect(tmp_path / "spill")
     typed.set_variable(con, "as_of", night)
     typed.set_variable(con, "area_code", area)
-    for export in EXPORT_FILES:
-        plain = files.parse(con, area_dir / export.file_name, export, {}).plain
+    for export in LANDED_FILES:
+        plain = files.parse(con, area_dir / export.file_name, export, None).plain
         if plain:  # typed again from the raw text, every value trimmed
             con.execute(f"DROP TABLE typed_rows_{export.name}")
             con.execute(f"CREATE TEMP TABLE raw_text AS SELECT * FROM raw_{export.name}")
             typed.create_typed(con, export, "raw_text", padded=True, lines=True)
             con.execute("DROP TABLE raw_text")
     typed.install_case_keys(con, SECRET)
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         typed.create_typed_view(con, export, plain=False)
     context = gx.open_context(tmp_path / "gx", fresh=True)
-    for export in EXPORT_FILES:
+    for export in LANDED_FILES:
         checks.create_checked(con, export)
         contents.create_check_view(con, export)
         columns = ", ".join(frame_columns(export))
@@ -236,7 +236,7 @@ def test_a_store_of_another_suite_with_other_columns_is_ignored(tmp_path):
     second = tmp_path / "work" / "2007-06-11" / "DUR"
     warm = ingest_landed(landing, dt.date(2007, 6, 11), "DUR", second, SECRET, stores)
     assert warm.status == "loaded" and warm.rows_validated == 0
-    assert known_values.ensure_domain(stores) == [e.name for e in EXPORT_FILES]  # rebuilt
+    assert known_values.ensure_domain(stores) == [e.name for e in LANDED_FILES]  # rebuilt
 
 
 def test_the_well_formed_shape_is_the_shape_of_the_contract_crn_pattern():

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipelines.contract.exports import CONTACTS, EXPORT_FILES
+from pipelines.contract.exports import CONTACTS, LANDED_FILES
 from pipelines.validate import data_docs, gx, suites
 
 RULES = {
@@ -28,7 +28,7 @@ RULES = {
 }
 
 
-@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda e: e.name)
+@pytest.mark.parametrize("export", LANDED_FILES, ids=lambda e: e.name)
 def test_suite_file_is_the_contract_and_loads_in_gx(export):
     stored = json.loads(suites.suite_path(export).read_text(encoding="utf-8"))
     assert stored == suites.expected_suite(export), "run python -m pipelines.validate.suites"
@@ -37,7 +37,7 @@ def test_suite_file_is_the_contract_and_loads_in_gx(export):
     assert {e["meta"]["rule"] for e in stored["expectations"]} <= RULES
 
 
-@pytest.mark.parametrize("export", EXPORT_FILES, ids=lambda e: e.name)
+@pytest.mark.parametrize("export", LANDED_FILES, ids=lambda e: e.name)
 def test_check_frame_holds_no_personal_data(export):
     columns = suites.frame_columns(export)
     assert columns[0] == "line"
