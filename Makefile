@@ -35,7 +35,7 @@ airflow-db: $(BIN)/caseaudit
 run: airflow-db
 	rm -rf $(DEMO_LANDING)
 	$(BIN)/caseaudit generate --out $(DEMO_LANDING) --from $(DEMO_FROM) --to $(DEMO_TO) \
-		--every 7 --areas $(DEMO_AREAS) --scale 0.05 --seed 2006
+		--every 7 --areas $(DEMO_AREAS) --scale 0.05 --seed 2006 --readings
 	# no Deadline Alert under `dags test`: it crashes on one (apache/airflow#73428)
 	for day in $(DEMO_DATES); do \
 		CASEAUDIT_PUBLISH_WITHIN_MINUTES=0 $(BIN)/airflow dags test nightly_case_audit $$day > $(DATA)/airflow-$$day.log 2>&1 \

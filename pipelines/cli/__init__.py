@@ -24,6 +24,7 @@ from pipelines.cli.commands import (
     UsageError,
     area_list,
     cmd_backfill,
+    cmd_calibration,
     cmd_explain,
     cmd_generate,
     cmd_nights,
@@ -39,6 +40,13 @@ from pipelines.cli.commands import (
 )
 from pipelines.run import settings
 from pipelines.warehouse.connection import WarehouseLocked
+
+
+def _one_area(text: str) -> str:
+    codes = area_list(text) or []
+    if len(codes) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one area code")
+    return codes[0]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--scale", type=scale, default=1.0, help="1.0: a national caseload")
     gen.add_argument("--seed", type=int, default=0)
     gen.add_argument("--defect-rate", type=share, default=0.0, help="share of rows, 0 to 1")
+    gen.add_argument(
+        "--readings",
+        action="store_true",
+        help="also write readers' readings of each night's inspection sample (case_readings.csv)",
+    )
     gen.set_defaults(handler=cmd_generate)
 
     for name, handler, help_text in (
@@ -116,11 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="from_date",
         type=iso_date,
-        required=True,
-        help="first start date of the sampling window",
+        default=None,
+        help="first start date of the sampling window (default: the census's cohort window)",
     )
-    smp.add_argument("--to", dest="to_date", type=iso_date, required=True)
-    smp.add_argument("--size", type=int, default=None, help="cases per area (rulebook default)")
+    smp.add_argument("--to", dest="to_date", type=iso_date, default=None, help="default: --as-of")
+    smp.add_argument(
+        "--size", "--n", type=int, default=None, help="cases per area (rulebook default)"
+    )
     smp.add_argument(
         "--min-high",
         type=int,
@@ -129,7 +144,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     smp.add_argument("--seed", type=int, default=0)
     smp.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    smp.add_argument(
+        "--reading-list",
+        type=Path,
+        default=None,
+        help="also write each area's sample, with crns, as a CSV into this folder",
+    )
+    smp.add_argument(
+        "--landing",
+        type=Path,
+        default=settings.landing_dir(),
+        help="the local landing the night was loaded from (for the crns of --reading-list)",
+    )
+    smp.add_argument("--area", type=area_list, default=None, help="--reading-list of these areas")
     smp.set_defaults(handler=cmd_sample)
+
+    cal = commands.add_parser(
+        "calibration", help="how far the derived outcomes agree with readers of the same cases"
+    )
+    cal.add_argument("--as-of", type=iso_date, required=True)
+    cal.add_argument("--area", type=_one_area, default=None, help="one area; default national")
+    cal.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    cal.set_defaults(handler=cmd_calibration)
 
     rep = commands.add_parser("report", help="build the offline HTML report from the warehouse")
     rep.add_argument("--as-of", type=iso_date, required=True)

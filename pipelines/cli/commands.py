@@ -134,6 +134,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"{len(codes)} areas x {len(dates)} export dates, {summary.cases:,} cases, "
         f"{summary.files_written} files"
     )
+    if args.readings:
+        from pipelines.run import readers
+
+        with _progress(len(dates) * len(codes), "readings") as advance:
+            readings = readers.write_readings(
+                args.out, dates, codes, seed=args.seed, progress=advance
+            )
+        console.print(f"{readings:,} readings of the inspection samples (case_readings.csv)")
     return EXIT_OK
 
 
@@ -278,15 +286,20 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from pipelines.publish import tables
     from pipelines.warehouse import writer
 
-    if args.to_date < args.from_date:
-        raise UsageError("--to is before --from")
     with _read(args.warehouse) as con:
         _require_night(con, args.as_of, args.warehouse)
+        cohort_days = tables.config_value(con, "cohort_window_days")
+    from_date = args.from_date or args.as_of - dt.timedelta(days=cohort_days)
+    to_date = args.to_date or args.as_of
+    if to_date < from_date:
+        raise UsageError("--to is before --from")
+    if args.reading_list is not None:
+        _check_private(args.reading_list)
     drawn = writer.score_sample(
         args.warehouse,
         args.as_of,
-        args.from_date,
-        args.to_date,
+        from_date,
+        to_date,
         size=args.size,
         min_high_rosh=args.min_high,
         seed=args.seed,
@@ -306,7 +319,92 @@ def cmd_sample(args: argparse.Namespace) -> int:
             {True: "yes", False: "no", None: "-"}[row["census_in_interval"]],
         )
     console.print(table)
+    if args.reading_list is not None:
+        _write_reading_lists(args)
     return EXIT_OK
+
+
+def _check_private(folder: Path) -> None:
+    """A reading list holds crns: never under the publish folder."""
+    from pipelines import storage
+
+    publish = settings.publish_dir()
+    under_publish = storage.is_local(publish) and (
+        Path(folder).resolve().is_relative_to(Path(str(publish)).resolve())
+    )
+    if under_publish:
+        raise UsageError(
+            f"--reading-list {folder} is under the publish folder {publish}, and a reading "
+            "list holds case identifiers: write it to a folder that is not published"
+        )
+
+
+def _write_reading_lists(args: argparse.Namespace) -> None:
+    from pipelines.contract.reference import area_codes
+    from pipelines.publish import reading_list
+
+    secret = settings.case_key_secret()
+    night = Path(args.landing) / args.as_of.isoformat()
+    with _read(args.warehouse) as con:
+        for code in args.area or area_codes():
+            rows = reading_list.sample_questions(con, args.as_of, code)
+            if not rows:
+                continue
+            try:
+                crns = reading_list.landed_crns(night / code / "events.csv", secret)
+                path = args.reading_list / reading_list.file_name(code, args.as_of)
+                cases = reading_list.write_reading_list(rows, crns, path)
+            except ValueError as error:
+                raise UsageError(f"{code}: {error}") from None
+            console.print(f"reading list {code}: {cases} cases, {len(rows)} questions: {path}")
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    from pipelines.publish import tables
+
+    with _read(args.warehouse) as con:
+        _require_night(con, args.as_of, args.warehouse)
+        rows = tables.agreement(con, args.as_of, args.area)
+    where = args.area or "national"
+    if not rows:
+        console.print(f"No readings landed for {args.as_of} ({where}): nothing to calibrate.")
+        return EXIT_OK
+    table = Table(
+        title=f"Calibration {args.as_of} {where}: readers against the derived outcomes",
+        caption="cells: reader/derived; kappa with its 95% interval",
+    )
+    headers = ["question", "read", "both", "agree %", "kappa [95%]", "MET/MET", "MET/NOT"]
+    headers += ["NOT/MET", "NOT/NOT", "NA/scored", "scored/NA", "not due"]
+    for column in headers:
+        table.add_column(column, justify="left" if column == "question" else "right")
+    for row in rows:
+        table.add_row(
+            row["question_id"] or f"[bold]{row['criterion_id']}[/bold]",
+            *(str(row[k]) for k in ("read", "both_scored")),
+            "-" if row["pct_agreement"] is None else f"{row['pct_agreement']:.1f}",
+            _kappa(row),
+            *(
+                str(row[k])
+                for k in (
+                    "met_met",
+                    "met_not_met",
+                    "not_met_met",
+                    "not_met_not_met",
+                    "reader_na_derived_scored",
+                    "reader_scored_derived_na",
+                    "derived_not_due",
+                )
+            ),
+            end_section=row["question_id"] is None,
+        )
+    console.print(table)
+    return EXIT_OK
+
+
+def _kappa(row: dict) -> str:
+    if row["kappa"] is None:
+        return "-"
+    return f"{row['kappa']:.2f} [{row['kappa_ci_low']:.2f}, {row['kappa_ci_high']:.2f}]"
 
 
 def _pct(pct: float | None, met: int, evaluated: int) -> str:

@@ -157,5 +157,7 @@ def format_explanation(rows: list[dict[str, Any]]) -> str:
         title = row["title"] or ""
         word = OUTCOME_WORDS.get(row["outcome"], row["outcome"])
         lines.append(f"  {row['question_id']} {title}: {word} - {_describe(row)}")
+        if row.get("readings"):  # a reader's judgement beside the derived outcome
+            lines.append(f"      read by {row['readings'].replace('_', ' ')}")
     lines.append("Questions not listed do not apply to this case.")
     return "\n".join(lines)

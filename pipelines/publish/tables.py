@@ -85,3 +85,12 @@ def quarantine_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[di
     cursor = con.execute(SQL.text("quarantine_alerts"), {"as_of": as_of})
     columns = [column[0] for column in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def agreement(
+    con: duckdb.DuckDBPyConnection, as_of: dt.date, area_code: str | None = None
+) -> list[dict[str, Any]]:
+    """marts.agreement of the night for one area, or the national rows when area_code is None."""
+    cursor = con.execute(SQL.text("agreement_night"), {"as_of": as_of, "area_code": area_code})
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

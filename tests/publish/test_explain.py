@@ -45,6 +45,7 @@ def test_explain_finds_the_case_by_crn_and_translates_reasons(con):
         "due_date": d("2006-05-23"),
         "evidence_date": d("2006-05-26"),
         "reason": "late:3wd",
+        "readings": None,
     }
     lines = format_explanation(rows).splitlines()
     assert lines[0] == "Event 1:"
@@ -74,6 +75,30 @@ def test_explain_finds_the_case_by_crn_and_translates_reasons(con):
         "the drug service not named on the plan as doing the work"
     )
     assert lines[-1] == "Questions not listed do not apply to this case."
+
+
+def test_explain_shows_what_readers_judged_beside_the_derived_outcome(con):
+    night = Night(d("2006-11-01"))
+    key = case_key(CRN, SECRET)
+    night.case(key, d("2006-05-02")).assessment(d("2006-05-26"))
+    for reader, judgement in (("R2", "NOT_MET"), ("R1", "MET")):
+        night.rows["case_readings"].append(
+            {
+                "case_key": key,
+                "event_number": 1,
+                "question_id": "B1.1",
+                "judgement": judgement,
+                "reader": reader,
+                "read_date": d("2006-10-30"),
+            }
+        )
+    night.run(con)
+    lines = format_explanation(explain_case(con, CRN, d("2006-11-01"), SECRET)).splitlines()
+    assert lines[1].startswith(
+        "  B1.1 RoH assessment at start timely and of sufficient quality: NOT MET"
+    )
+    assert lines[2] == "      read by R1: MET, R2: NOT MET"
+    assert not lines[3].startswith("      read by")  # B1.2 was not read
 
 
 def test_explain_an_unknown_crn_says_so(con):
