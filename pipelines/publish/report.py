@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from pipelines.publish import disclosure
+from pipelines.publish.report_calibration import calibration_section
 from pipelines.publish.report_charts import (
     CRITERION_NAMES,
     FLAG_COLOURS,
@@ -424,6 +425,7 @@ def render(data: ReportData) -> str:
             league_section(data, rejected),
             areas_section(data, rejected),
             sample_section(data),
+            calibration_section(data),
             trend_section(data),
             sheets_section(data, rejected),
         ]

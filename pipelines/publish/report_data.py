@@ -43,6 +43,8 @@ class ReportData:
     runs: list[dict[str, Any]]
     weights: dict[str, float]
     sample: list[dict[str, Any]]
+    agreement: list[dict[str, Any]]  # marts.agreement, the small-numbers rule applied
+    disagreement_reasons: list[dict[str, Any]]
     draw: dict[str, Any] | None
     alerts: list[dict[str, Any]]  # files that lost more than alert_share of their rows
     alert_share: float
@@ -129,6 +131,8 @@ def gather(
         weights=dict(con.execute(SQL.text("criterion_weights")).fetchall()),
         runs=_query(con, "latest_runs", {"as_of": as_of}),
         sample=public_sample_vs_census(con, as_of),
+        agreement=public_agreement(con, as_of),
+        disagreement_reasons=_query(con, "disagreement_reasons", {"as_of": as_of}),
         draw=_draw(con, as_of),
         alerts=tables.quarantine_alerts(con, as_of),
         alert_share=float(tables.config_value(con, "quarantine_alert_share")),
@@ -157,6 +161,40 @@ def trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: str) -> list[di
                     }
                 )
     return points
+
+
+AGREEMENT_FIELDS = (
+    "read",
+    "both_scored",
+    "agree",
+    "met_met",
+    "met_not_met",
+    "not_met_met",
+    "not_met_not_met",
+    "reader_na_derived_scored",
+    "reader_scored_derived_na",
+    "derived_not_due",
+    "pct_agreement",
+    "kappa",
+    "kappa_ci_low",
+    "kappa_ci_high",
+)
+
+
+def public_agreement(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
+    """marts.agreement of the night, blanked by the small-numbers rule as a scorecard is:
+    both_scored plays `evaluated` (disclosure.suppressed, complementary suppression included)."""
+    rows = _query(con, "agreement_report", {"as_of": as_of})
+    if not rows:
+        return []
+    frame = pd.DataFrame(rows)[["area_code", "criterion_id", "question_id", "both_scored"]]
+    frame = frame.rename(columns={"both_scored": "evaluated"})
+    hidden = disclosure.suppressed(frame, disclosure.threshold(con))
+    for row, hide in zip(rows, hidden, strict=True):
+        row["hidden"] = bool(hide)
+        if hide:
+            row.update(dict.fromkeys(AGREEMENT_FIELDS))
+    return rows
 
 
 def public_sample_vs_census(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict]:

@@ -23,4 +23,4 @@ where
     and ag.scope = 'census'
     and ag.level = case when $area_code is null then 'national' else 'area' end
     and ag.area_code is not distinct from $area_code
-order by ag.criterion_id, ag.question_id nulls first
+order by ag.criterion_id asc, ag.question_id asc nulls first
