@@ -22,6 +22,7 @@ TABLES = (
     "sample_draws",
     "benchmark",
     "data_quality",
+    "agreement",
 )
 
 

@@ -2,7 +2,7 @@
 
 A `Night` holds one area's export of one as_of date; `Night.case` adds an event
 and returns a `Case` whose methods add that event's assessments, plans,
-contacts and registrations. `load` writes the rows into staging.* exactly as
+contacts, registrations and inspectors' readings. `load` writes the rows into staging.* exactly as
 ingest would (partitioned by as_of_date and area_code, no PII).
 """
 
@@ -62,6 +62,29 @@ class Night:
             }
         )
         return Case(self, key, event_number)
+
+    def reading(
+        self,
+        key: str,
+        question_id: str,
+        judgement: str,
+        *,
+        event_number: int = 1,
+        reader: str = "R1",
+        read_date: Day | None = None,
+    ) -> None:
+        """An inspector's reading of a case's question (staging.case_readings), of any
+        case key: one the night has no event for is a reading outside the census."""
+        self.rows["case_readings"].append(
+            {
+                "case_key": key,
+                "event_number": event_number,
+                "question_id": question_id,
+                "judgement": judgement,
+                "reader": reader,
+                "read_date": read_date or self.as_of,
+            }
+        )
 
     def load(self, con: duckdb.DuckDBPyConnection) -> None:
         for name, rows in self.rows.items():
@@ -212,6 +235,19 @@ class Case:
 
     def incident(self, contact_date: Day, contact_type: str = "SIAR") -> None:
         self.contact(contact_date, contact_type, attended=None, ns_contact="N")
+
+    def reading(
+        self, question_id: str, judgement: str, reader: str = "R1", read_date: Day | None = None
+    ) -> None:
+        """A reading of this case's question: judgement MET, NOT_MET or NA."""
+        self.night.reading(
+            self.key,
+            question_id,
+            judgement,
+            event_number=self.event_number,
+            reader=reader,
+            read_date=read_date,
+        )
 
     def registration(
         self,

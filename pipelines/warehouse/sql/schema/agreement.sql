@@ -1,0 +1,23 @@
+create table if not exists marts.agreement (
+    as_of_date date not null,
+    scope varchar not null,
+    level varchar not null,
+    area_code varchar,
+    criterion_id varchar not null,
+    question_id varchar,
+    read bigint not null,
+    both_scored bigint not null,
+    agree bigint not null,
+    met_met bigint not null,
+    met_not_met bigint not null,
+    not_met_met bigint not null,
+    not_met_not_met bigint not null,
+    reader_na_derived_scored bigint not null,
+    reader_scored_derived_na bigint not null,
+    derived_not_due bigint not null,
+    pct_agreement double,
+    kappa double,
+    kappa_ci_low double,
+    kappa_ci_high double,
+    rulebook_version varchar not null
+)
