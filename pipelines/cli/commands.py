@@ -362,10 +362,10 @@ def _write_reading_lists(args: argparse.Namespace) -> None:
 def cmd_calibration(args: argparse.Namespace) -> int:
     from pipelines.publish import tables
 
+    where = args.area or "national"
     with _read(args.warehouse) as con:
         _require_night(con, args.as_of, args.warehouse)
-        rows = tables.agreement(con, args.as_of, args.area)
-    where = args.area or "national"
+        rows = tables.agreement(con, args.as_of, where)
     if not rows:
         console.print(f"No readings landed for {args.as_of} ({where}): nothing to calibrate.")
         return EXIT_OK
@@ -383,18 +383,7 @@ def cmd_calibration(args: argparse.Namespace) -> int:
             *(str(row[k]) for k in ("read", "both_scored")),
             "-" if row["pct_agreement"] is None else f"{row['pct_agreement']:.1f}",
             _kappa(row),
-            *(
-                str(row[k])
-                for k in (
-                    "met_met",
-                    "met_not_met",
-                    "not_met_met",
-                    "not_met_not_met",
-                    "reader_na_derived_scored",
-                    "reader_scored_derived_na",
-                    "derived_not_due",
-                )
-            ),
+            *(str(row[k]) for k in tables.AGREEMENT_CELLS),
             end_section=row["question_id"] is None,
         )
     console.print(table)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pipelines.publish.report_charts import CRITERION_NAMES, SUPPRESSED, _row, _table, esc
 from pipelines.publish.report_data import ReportData
+from pipelines.publish.tables import AGREEMENT_CELLS
 
 WORST = 5  # questions listed under "where readers and the census disagree most"
 HEAD = [
@@ -29,23 +30,12 @@ HEAD = [
     "Reader scored, census NA",
     "Census not due",
 ]
-COUNTS = (
-    "read",
-    "both_scored",
-    "met_met",
-    "met_not_met",
-    "not_met_met",
-    "not_met_not_met",
-    "reader_na_derived_scored",
-    "reader_scored_derived_na",
-    "derived_not_due",
-)
 
 
 def _cells(row: dict[str, Any]) -> list[str]:
     if row["hidden"]:
         return [SUPPRESSED] * (len(HEAD) - 1)
-    count = {k: str(int(row[k])) for k in COUNTS}
+    count = {k: str(int(row[k])) for k in ("read", "both_scored", *AGREEMENT_CELLS)}
     kappa = row["kappa"]
     interval = "–" if kappa is None else f"{row['kappa_ci_low']:.2f} to {row['kappa_ci_high']:.2f}"
     return [
@@ -54,7 +44,7 @@ def _cells(row: dict[str, Any]) -> list[str]:
         "–" if row["pct_agreement"] is None else f"{row['pct_agreement']:.1f}",
         "–" if kappa is None else f"{kappa:.2f}",
         interval,
-        *(count[k] for k in COUNTS[2:]),
+        *(count[k] for k in AGREEMENT_CELLS),
     ]
 
 

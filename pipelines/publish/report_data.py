@@ -163,28 +163,10 @@ def trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: str) -> list[di
     return points
 
 
-AGREEMENT_FIELDS = (
-    "read",
-    "both_scored",
-    "agree",
-    "met_met",
-    "met_not_met",
-    "not_met_met",
-    "not_met_not_met",
-    "reader_na_derived_scored",
-    "reader_scored_derived_na",
-    "derived_not_due",
-    "pct_agreement",
-    "kappa",
-    "kappa_ci_low",
-    "kappa_ci_high",
-)
-
-
 def public_agreement(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
     """marts.agreement of the night, blanked by the small-numbers rule as a scorecard is:
     both_scored plays `evaluated` (disclosure.suppressed, complementary suppression included)."""
-    rows = _query(con, "agreement_report", {"as_of": as_of})
+    rows = tables.agreement(con, as_of)
     if not rows:
         return []
     frame = pd.DataFrame(rows)[["area_code", "criterion_id", "question_id", "both_scored"]]
@@ -193,7 +175,7 @@ def public_agreement(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dic
     for row, hide in zip(rows, hidden, strict=True):
         row["hidden"] = bool(hide)
         if hide:
-            row.update(dict.fromkeys(AGREEMENT_FIELDS))
+            row.update(dict.fromkeys(tables.AGREEMENT_FIGURES))
     return rows
 
 

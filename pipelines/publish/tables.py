@@ -87,10 +87,34 @@ def quarantine_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[di
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+# marts.agreement's figures of one row: its confusion cells, then the statistics
+AGREEMENT_CELLS = (
+    "met_met",
+    "met_not_met",
+    "not_met_met",
+    "not_met_not_met",
+    "reader_na_derived_scored",
+    "reader_scored_derived_na",
+    "derived_not_due",
+)
+AGREEMENT_FIGURES = (
+    "read",
+    "both_scored",
+    "agree",
+    *AGREEMENT_CELLS,
+    "pct_agreement",
+    "kappa",
+    "kappa_ci_low",
+    "kappa_ci_high",
+)
+
+
 def agreement(
     con: duckdb.DuckDBPyConnection, as_of: dt.date, area_code: str | None = None
 ) -> list[dict[str, Any]]:
-    """marts.agreement of the night for one area, or the national rows when area_code is None."""
-    cursor = con.execute(SQL.text("agreement_night"), {"as_of": as_of, "area_code": area_code})
+    """marts.agreement of the night's census, nation first: every area's rows, or one
+    area's (area_code), or the nation's (area_code 'national')."""
+    cursor = con.execute(SQL.text("agreement"), {"as_of": as_of})
     names = [c[0] for c in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return [r for r in rows if area_code is None or r["area_code"] == area_code]

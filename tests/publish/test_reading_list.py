@@ -50,7 +50,7 @@ def _sample_argv(landing: Path, warehouse: Path, out: Path) -> list[str]:
     ]
 
 
-def test_a_filled_reading_list_lands_and_agreement_counts_the_flips(loaded, tmp_path):
+def test_a_filled_reading_list_lands_and_agreement_counts_the_flips(loaded, tmp_path, capsys):
     landing, warehouse = loaded
     lists = tmp_path / "private"
     assert cli.main(_sample_argv(landing, warehouse, lists)) == 0
@@ -106,6 +106,14 @@ def test_a_filled_reading_list_lands_and_agreement_counts_the_flips(loaded, tmp_
     assert got  # one row per area and criterion
     assert {r[0]: tuple(int(v) for v in r[1:]) for r in pooled} == expected
     assert all(scored > 20 and flips > 2 for scored, _, flips in expected.values())
+    capsys.readouterr()
+    night = ["--as-of", NIGHT.isoformat(), "--warehouse", str(warehouse)]
+    assert cli.main(["calibration", *night, "--area", "WAR"]) == 0
+    printed = capsys.readouterr().err
+    assert f"Calibration {NIGHT} WAR" in printed
+    assert all(f"{criterion} " in printed for criterion in ("B1", "B3", "C2"))
+    assert cli.main(["calibration", *night]) == 0
+    assert f"Calibration {NIGHT} national" in capsys.readouterr().err
     report = tmp_path / "report.html"
     argv = ["report", "--as-of", NIGHT.isoformat(), "--warehouse", str(warehouse)]
     assert cli.main([*argv, "--out", str(report)]) == 0
