@@ -87,14 +87,14 @@ question_counts as (
         on ar.area_code = nc.area_code and qu.question_id = nc.question_id
 ),
 
-area_counts as (
-    select qc.*
-    from question_counts as qc
-    union all
+-- each question and each criterion (question_id NULL), per area and nationally
+-- (area_code NULL)
+levelled as (
     select
         qc.area_code,
         qc.criterion_id,
-        null as question_id,
+        qc.question_id,
+        case when grouping(qc.area_code) = 1 then 'national' else 'area' end as level,
         sum(qc.read) as read,
         sum(qc.met_met) as met_met,
         sum(qc.met_not_met) as met_not_met,
@@ -104,30 +104,12 @@ area_counts as (
         sum(qc.reader_scored_derived_na) as reader_scored_derived_na,
         sum(qc.derived_not_due) as derived_not_due
     from question_counts as qc
-    group by qc.area_code, qc.criterion_id
-),
-
-levelled as (
-    select
-        'area' as level,
-        ac.*
-    from area_counts as ac
-    union all
-    select
-        'national' as level,
-        null as area_code,
-        ac.criterion_id,
-        ac.question_id,
-        sum(ac.read) as read,
-        sum(ac.met_met) as met_met,
-        sum(ac.met_not_met) as met_not_met,
-        sum(ac.not_met_met) as not_met_met,
-        sum(ac.not_met_not_met) as not_met_not_met,
-        sum(ac.reader_na_derived_scored) as reader_na_derived_scored,
-        sum(ac.reader_scored_derived_na) as reader_scored_derived_na,
-        sum(ac.derived_not_due) as derived_not_due
-    from area_counts as ac
-    group by ac.criterion_id, ac.question_id
+    group by grouping sets (
+        (qc.area_code, qc.criterion_id, qc.question_id),
+        (qc.area_code, qc.criterion_id),
+        (qc.criterion_id, qc.question_id),
+        (qc.criterion_id)
+    )
 ),
 
 -- the 2x2 of readings scored on both sides: n = both_scored; chance agreement
