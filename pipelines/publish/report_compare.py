@@ -73,45 +73,66 @@ def areas_view(data: ReportData, rejected: set[str], pooled: str) -> list[dict[s
     return views
 
 
-def funnel_view(data: ReportData, pooled: str) -> list[dict[str, Any]]:
-    """Per criterion: the funnel's points (published area scores only) and its limits."""
+def _published(data: ReportData, criterion: str, question: str | None) -> list[dict[str, Any]]:
     names = {a["area_code"]: a["area_name"] for a in data.areas}
+    return [
+        {
+            "area": names.get(key[0], key[0]),
+            "met": card["met"],
+            "evaluated": card["evaluated"],
+            "pct": card["pct"],
+            "flag": (data.bench.get(key) or {}).get("flag") or "similar",
+        }
+        for key, card in data.card.items()
+        if key[1] == criterion and key[2] == question and not card["suppressed"]
+    ]
+
+
+def _national_share(data: ReportData, criterion: str, question: str | None) -> float | None:
+    """Pooled met over pooled evaluated of the published rows, unrounded."""
+    now = data.national.get((criterion, question), {}).get("now", {})
+    return now["met"] / now["evaluated"] if now.get("evaluated") else None
+
+
+def _funnel(data: ReportData, criterion: str, question: str | None) -> dict[str, Any]:
+    share = _national_share(data, criterion, question)
+    points = funnel.points(_published(data, criterion, question), share)
+    return {
+        "national": data.national.get((criterion, question), {}).get("now", {}).get("pct"),
+        "share": share,
+        "points": sorted(points, key=lambda p: (p["n"], p["area"])),
+        "outside": [p for p in points if p["position"] != "within"],
+    }
+
+
+def funnel_view(data: ReportData, pooled: str) -> list[dict[str, Any]]:
+    """Per criterion: the funnel's points (published area scores only), its limits and its
+    chart; per question of it, the points and limits as a table."""
     views = []
     for criterion in data.criteria:
-        now = data.national.get((criterion, None), {}).get("now", {})
-        national = now.get("pct")
-        share = now["met"] / now["evaluated"] if now.get("evaluated") else None
-        rows = [
-            {
-                "area": names.get(code, code),
-                "met": card["met"],
-                "evaluated": card["evaluated"],
-                "pct": card["pct"],
-                "flag": (data.bench.get(key) or {}).get("flag") or "similar",
-            }
-            for key, card in data.card.items()
-            for code in [key[0]]
-            if key[1] == criterion and key[2] is None and not card["suppressed"]
-        ]
-        points = funnel.points(rows, share)
+        view = _funnel(data, criterion, None)
         svg = None
-        if points and share is not None:
-            outside = [p for p in points if p["position"] != "within"]
+        if view["points"] and view["share"] is not None:
             label = (
-                f"Funnel plot of {criterion}: {len(points)} areas against {pooled} at "
-                f"{fmt_pct(national)}%; outside the 95% limits: "
-                + (", ".join(f"{p['area']} ({p['position']})" for p in outside) or "none")
+                f"Funnel plot of {criterion}: {len(view['points'])} areas against {pooled} at "
+                f"{fmt_pct(view['national'])}%; outside the 95% limits: "
+                + (", ".join(f"{p['area']} ({p['position']})" for p in view["outside"]) or "none")
             )
-            chart = report_charts.funnel_chart(points, share)
+            chart = report_charts.funnel_chart(view["points"], view["share"])
             svg = report_charts.to_svg(chart, label)
+        questions = [
+            {"id": q["question_id"], "title": q["title"],
+             **_funnel(data, criterion, q["question_id"])}
+            for q in data.questions
+            if q["criterion_id"] == criterion
+        ]  # fmt: skip
         views.append(
             {
+                **view,
                 "criterion": criterion,
                 "title": criterion_label(criterion),
-                "national": national,
-                "points": sorted(points, key=lambda p: (p["n"], p["area"])),
-                "outside": [p for p in points if p["position"] != "within"],
                 "svg": svg,
+                "questions": [q for q in questions if q["points"]],
             }
         )
     return views

@@ -250,6 +250,20 @@ def test_funnel_limits_are_the_binomial_control_limits(opened):
     assert f'data-p="{round(100 * p, 1)}"' in funnel_b1
 
 
+def test_each_questions_funnel_limits_are_tabled_too(opened):
+    # B1.1 of night 2: WAR 5/10 and WMD 5/10 published, so p = 0.5 at n = 10
+    rows = funnel_rows(opened.dom, "B1.1")
+    assert sorted(rows) == ["Warwickshire", "West Midlands"]
+    low95, high95 = binomial_limits(0.5, 10, 1.96)
+    low998, high998 = binomial_limits(0.5, 10, 3.09)
+    for got in rows.values():
+        assert got["n"] == 10
+        assert (got["low95"], got["high95"]) == pytest.approx((low95, high95), abs=5e-4)
+        assert (got["low998"], got["high998"]) == pytest.approx((low998, high998), abs=5e-4)
+    # B1.5 (WAR 4/4) and B1.6 (complementary) are suppressed: no funnel for them
+    assert 'id="funnel-B1.5"' not in opened.dom and 'id="funnel-B1.6"' not in opened.dom
+
+
 def trend_table(dom: str, criterion: str) -> dict[str, list[str]]:
     block = dom[dom.index(f'id="area-trend-{criterion}"') :]
     block = block[: block.index("</table>")]
