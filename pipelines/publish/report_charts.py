@@ -190,7 +190,7 @@ def sample_chart(rows: list[dict[str, Any]]) -> alt.FacetChart:
 NIGHT_LABELS = 8  # at most this many nights labelled on a time axis, first and last included
 
 
-def _night_axis(nights: list[str]) -> alt.X:
+def _night_axis(nights: list[str], grid: bool = True) -> alt.X:
     """Nights as UTC dates, labelled as ISO dates at (at most NIGHT_LABELS of) the nights."""
     step = max(1, -(-(len(nights) - 1) // (NIGHT_LABELS - 1)))
     shown = sorted(set(nights[::step]) | set(nights[-1:]))
@@ -256,17 +256,20 @@ def area_trends_chart(
     """Small multiples, one per area: its score, its region's and the nation's over the
     nights (gaps where a night's export was rejected or missing, or the score suppressed)."""
     kinds = list(SERIES_COLOURS)
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=kinds, range=[SERIES_COLOURS[k] for k in kinds]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    x = _night_axis(_nights(rows), grid=False)
+    y = alt.Y("pct:Q", **_pct_axis("% met", zero=False, grid=False))
     lines = (
         alt.Chart()
-        .mark_line(point=True)
+        .mark_line(strokeWidth=1.5)
         .encode(
-            x=_night_axis(_nights(rows)),
-            y=alt.Y("pct:Q", **_pct_axis("% met", zero=False)),
-            color=alt.Color(
-                "series:N",
-                scale=alt.Scale(domain=kinds, range=[SERIES_COLOURS[k] for k in kinds]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
+            x=x,
+            y=y,
+            color=colour,
             strokeDash=alt.StrokeDash(
                 "series:N",
                 scale=alt.Scale(domain=kinds, range=[SERIES_DASHES[k] for k in kinds]),
@@ -274,8 +277,15 @@ def area_trends_chart(
             ),
         )
     )
+    # the area's own nights as dots, so a night between two gaps still shows
+    dots = (
+        alt.Chart()
+        .mark_point(filled=True, size=14)
+        .encode(x=x, y=y, color=colour)
+        .transform_filter("datum.series == 'area'")
+    )
     return (
-        alt.layer(lines, _baseline_rule(baseline, rows), data=alt.Data(values=rows))
+        alt.layer(lines, dots, _baseline_rule(baseline, rows), data=alt.Data(values=rows))
         .properties(width=150, height=90)
         .facet(
             facet=alt.Facet("area:N", title=None, header=alt.Header(labelLimit=0)), columns=columns
