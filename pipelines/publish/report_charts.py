@@ -26,15 +26,14 @@ from pipelines.publish.report_format import (
     GREY,
     INTERVAL_COLOURS,
     INTERVAL_WORDS,
+    REGION_COLOURS,
+    REGION_DASHES,
     SERIES_COLOURS,
     SERIES_DASHES,
     VERMILLION,
 )
 
 FONT = "DejaVu Sans, Liberation Sans, sans-serif"
-# every region a colour of the palette and a dash, so ten regions stay apart in print
-REGION_DASHES = ([1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4])
-REGION_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 _FLAGS = list(FLAG_COLOURS)
 # the Vega-Lite release Altair writes for, so that the renderer compiles what Altair means
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
@@ -210,8 +209,14 @@ def trend_chart(rows: list[dict[str, Any]], baseline: dt.date, nation: str) -> a
     """The nation (thick) and each region's pooled score over the nights, y scaled to the
     data, the baseline night marked."""
     series = list(dict.fromkeys(r["series"] for r in rows))
-    colours = [BLACK if s == nation else REGION_COLOURS[i % 6] for i, s in enumerate(series)]
-    dashes = [[1, 0] if s == nation else REGION_DASHES[i % 5] for i, s in enumerate(series)]
+    colours = [
+        BLACK if s == nation else REGION_COLOURS[i % len(REGION_COLOURS)]
+        for i, s in enumerate(series)
+    ]
+    dashes = [
+        [1, 0] if s == nation else REGION_DASHES[i % len(REGION_DASHES)]
+        for i, s in enumerate(series)
+    ]
     lines = (
         alt.Chart()
         .mark_line(point=True)

@@ -19,10 +19,27 @@ RULEBOOK_SOURCE = (
 SUPPRESSED = "*"
 MISSING = "–"
 
-# Okabe-Ito
-BLACK, ORANGE, SKY, GREEN, YELLOW, BLUE, VERMILLION, PURPLE = (
-    "#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
+# Okabe-Ito, in its published order
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+BLACK, ORANGE, SKY, BLUE, VERMILLION = (
+    OKABE_ITO[k] for k in ("black", "orange", "sky blue", "blue", "vermillion")
+)
+# the regions' lines: every colour but black (the nation's) and yellow (too pale on white),
+# each with a dash too, so ten regions stay apart in greyscale and in print
+REGION_COLOURS = tuple(
+    OKABE_ITO[k] for k in ("blue", "orange", "bluish green", "reddish purple", "sky blue",
+                           "vermillion")
 )  # fmt: skip
+REGION_DASHES = ([1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4])
 GREY = "#8c8c8c"
 
 # marts.benchmark's flag: whether the area's 95% interval lies wholly above or below the

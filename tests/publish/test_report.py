@@ -161,6 +161,27 @@ def test_every_chart_is_inline_svg_with_a_text_alternative(opened):
     assert "@media print" in dom
 
 
+def test_charts_write_area_names_and_question_texts_in_full(con, opened):
+    dom = opened.dom
+    areas = dom[dom.index('<section id="areas">') : dom.index('<section id="funnels">')]
+    # B3 draws LEI (8 of 10): its whole name is the axis label, never cut
+    assert re.search(r"<text [^>]*>Leicestershire and Rutland</text>", areas)
+    assert "…" not in dom
+    national = dom[dom.index('<section id="national">') : dom.index('<section id="quality">')]
+    for question, title in con.execute(
+        "SELECT question_id, title FROM config.questions"
+    ).fetchall():
+        assert re.search(rf"<text [^>]*>{re.escape(question)} {re.escape(title)}</text>", national)
+
+
+def test_print_stylesheet_opens_details_and_starts_each_sheet_on_a_page(opened):
+    css = opened.dom[opened.dom.index("@media print") :]
+    css = css[: css.index("</style>")]
+    assert "details > * { display: block; }" in css
+    assert "section#sheets .card { break-before: page;" in css
+    assert "nav, details summary { display: none; }" in css
+
+
 def test_no_hand_drawn_svg_in_pipelines():
     root = Path(report.__file__).parents[1]
     for path in root.rglob("*.py"):
