@@ -326,7 +326,7 @@ def test_scoring_summary_sheet_gives_question_texts_counts_and_significance(con,
     wmd = text[text.index('<div class="card" data-area="WMD">') :]
     wmd = wmd[: wmd.index("</table>")]
     titles = dict(con.execute("SELECT question_id, title FROM config.questions").fetchall())
-    row = '<td class="text">{}</td><td class="text">{}</td><td>{}</td><td>{}</td>' + (
+    row = '<td class="text">{}</td><td class="text qtext">{}</td><td>{}</td><td>{}</td>' + (
         "<td>{}</td>" * 4
     )
     assert (
