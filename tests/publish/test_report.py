@@ -178,6 +178,8 @@ def test_print_stylesheet_opens_details_and_starts_each_sheet_on_a_page(opened):
     css = opened.dom[opened.dom.index("@media print") :]
     css = css[: css.index("</style>")]
     assert "details > * { display: block; }" in css
+    # Chromium hides a closed <details> through its ::details-content, whatever its children say
+    assert "details::details-content { content-visibility: visible; display: block; }" in css
     assert "section#sheets .card { break-before: page;" in css
     assert "nav, details summary { display: none; }" in css
 
