@@ -115,6 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print a night's scorecard from the warehouse")
     show.add_argument("--as-of", type=iso_date, required=True)
     show.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    show.add_argument(
+        "--questions",
+        type=lambda text: [q.strip() for q in text.split(",") if q.strip()],
+        default=[],
+        help="comma-separated question ids to show beside the criteria, e.g. B1.1,B3.1",
+    )
+    show.add_argument(
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="table (the terminal) or csv on stdout, for scripts",
+    )
     show.set_defaults(handler=cmd_show)
 
     exp = commands.add_parser("explain", help="every question's outcome for one case, in words")

@@ -255,11 +255,19 @@ def cmd_nights(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from pipelines.publish import summary
+    from pipelines.publish import disclosure, show
 
     with _read(args.warehouse) as con:
         _require_night(con, args.as_of, args.warehouse)
-        console.print(summary.night_table(con, args.as_of))
+        try:
+            shown = show.rows(con, args.as_of, args.questions)
+        except show.UnknownQuestion as unknown:
+            raise UsageError(f"no such question in the rulebook: {unknown}") from None
+        threshold = disclosure.threshold(con)
+    if args.format == "csv":
+        print(show.to_csv(shown), end="")
+        return EXIT_OK
+    console.print(show.table(shown, args.as_of, threshold))
     publish_dir = settings.publish_dir() / args.as_of.isoformat()
     if (publish_dir / "scorecard.csv").exists():
         console.print(f"scorecard: {publish_dir / 'scorecard.csv'}")

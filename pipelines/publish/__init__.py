@@ -2,6 +2,9 @@
 
 tables (reads of the marts), disclosure (the small-numbers rule and the public
 night), files (the night's CSVs, report and Data Docs in the publish folder),
-report, report_data and report_charts (report.html), explain and summary (the
+report (report.html from templates/: report_data gathers, report_compare,
+report_trends, report_sample and report_calibration shape the sections,
+report_charts draws with Altair and vl-convert, funnel holds the control
+limits, report_format the words and palette), explain and summary (the
 terminal).
 """

@@ -1,333 +1,298 @@
-"""The report's marks: formatting of figures, and its charts as SVG drawn here (offline)."""
+"""The report's charts: Vega-Lite specifications built with Altair, rendered offline to SVG.
+
+vl-convert renders each chart in-process (no browser, no network) to static
+SVG, inlined in the page. The data behind every chart is also given to the
+template as rows, which it shows as a table under the chart (the chart's text
+alternative). Nothing here draws SVG by hand.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
-from collections.abc import Iterable, Sequence
+import json
+import re
 from typing import Any
 
-from pipelines.publish.report_data import ReportData
+import altair as alt
+import vl_convert
+from markupsafe import Markup, escape
 
-CRITERION_NAMES = {
-    "B1": "Assessment of Risk of Harm",
-    "B3": "Case management",
-    "C2": "Delivering appropriate supervision",
-}
-REGION_COLOURS = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#8c8c8c",
-)  # fmt: skip
-FLAG_COLOURS = {"above": "#2e7d32", "below": "#c62828", "similar": "#8fa3b0"}
-FLAG_MARKS = {"above": "▲", "below": "▼", "similar": ""}
-# the sample's interval: census inside, outside, or not published
-INTERVAL_COLOURS = {True: "#b9cde0", False: "#f6c7a1", None: "#dde3ea"}
-SUPPRESSED = "*"
-MISSING = "–"
+from pipelines.publish import funnel
+from pipelines.publish.report_format import (
+    BLACK,
+    BLUE,
+    FLAG_COLOURS,
+    FLAG_SHAPES,
+    GREY,
+    INTERVAL_COLOURS,
+    INTERVAL_WORDS,
+    REGION_COLOURS,
+    REGION_DASHES,
+    SERIES_COLOURS,
+    SERIES_DASHES,
+    VERMILLION,
+)
 
-
-def esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-# ---------------------------------------------------------------- formatting
-
-
-def fmt_pct(value: float | None, hidden: bool = False) -> str:
-    if hidden:
-        return SUPPRESSED
-    return MISSING if value is None else f"{value:.1f}"
+FONT = "DejaVu Sans, Liberation Sans, sans-serif"
+_FLAGS = list(FLAG_COLOURS)
+# the Vega-Lite release Altair writes for, so that the renderer compiles what Altair means
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+_NAMESPACE = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')
 
 
-def fmt_change(value: float | None) -> str:
-    return MISSING if value is None else f"{value:+.1f}"
+def to_svg(chart: alt.TopLevelMixin, label: str) -> Markup:
+    """The chart as inline SVG: role img with `label` as its accessible name.
+
+    The namespace declarations are dropped: inline SVG in HTML needs none, and the
+    page names no host at all.
+    """
+    spec = chart.configure(
+        font=FONT, aria=False, background="white", view={"stroke": None}
+    ).to_dict()
+    svg = _NAMESPACE.sub("", vl_convert.vegalite_to_svg(spec, vl_version=VL_VERSION))
+    svg = svg.replace("<svg", f'<svg role="img" aria-label="{escape(label)}"', 1)
+    return Markup(svg)
 
 
-def fmt_rank(rank: int | None) -> str:
-    return MISSING if rank is None else str(int(rank))
-
-
-def _table(head: Sequence[str], rows: Iterable[str], text_columns: int = 1) -> str:
-    header = "".join(
-        f'<th class="text">{esc(h)}</th>' if i < text_columns else f"<th>{esc(h)}</th>"
-        for i, h in enumerate(head)
-    )
-    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-
-
-def _row(cells: Sequence[str], cls: str = "", text_columns: int = 1) -> str:
-    """A table row of already-escaped cells; the first text_columns are left-aligned words."""
-    attr = f' class="{cls}"' if cls else ""
-    tds = (
-        f'<td class="text">{c}</td>' if i < text_columns else f"<td>{c}</td>"
-        for i, c in enumerate(cells)
-    )
-    return f"<tr{attr}>" + "".join(tds) + "</tr>"
-
-
-# -------------------------------------------------------------------- charts
-
-
-def _svg(width: int, height: int, body: Iterable[str], label: str) -> str:
-    return (
-        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{esc(label)}"><title>{esc(label)}</title>{"".join(body)}</svg>'
-    )
-
-
-def national_chart(data: ReportData) -> str:
-    """National score of every criterion and question, with the baseline night marked."""
-    left, plot, row_h = 300, 520, 18
-    rows = []
-    for criterion in data.criteria:
-        rows.append((criterion, None, f"{criterion} {CRITERION_NAMES.get(criterion, '')}"))
-        rows += [
-            (criterion, q["question_id"], f"{q['question_id']} {q['title']}")
-            for q in data.questions
-            if q["criterion_id"] == criterion
-        ]
-    height = 24 + row_h * len(rows)
-    body = [_axis(left, plot, 18, height)]
-    for i, (criterion, question, label) in enumerate(rows):
-        y = 22 + i * row_h
-        sides = data.national.get((criterion, question), {})
-        now = sides.get("now", {}).get("pct")
-        base = sides.get("base", {}).get("pct")
-        weight = "700" if question is None else "400"
-        body.append(
-            f'<text x="{left - 6}" y="{y + 12}" text-anchor="end" font-weight="{weight}">'
-            f"{esc(_clip(label, 46))}</text>"
-        )
-        if now is not None:
-            body.append(
-                f'<rect x="{left}" y="{y + 2}" width="{plot * now / 100:.1f}" height="{row_h - 5}" '
-                f'fill="{"#34495e" if question is None else "#6f8fab"}">'
-                f"<title>{esc(label)}: {now:.1f}%</title></rect>"
-            )
-            label_at = max(now, base if base is not None else now)
-            body.append(
-                f'<text x="{left + plot * label_at / 100 + 7:.1f}" y="{y + 12}">{now:.1f}</text>'
-            )
-        if base is not None and data.baseline_as_of != data.as_of:
-            x = left + plot * base / 100
-            body.append(
-                f'<path d="M{x:.1f} {y} l4 {row_h / 2 - 1:.1f} l-4 {row_h / 2 - 1:.1f} '
-                f'l-4 -{row_h / 2 - 1:.1f} z" fill="#fff" stroke="#c0392b" stroke-width="1.5">'
-                f"<title>baseline {esc(data.baseline_as_of)}: {base:.1f}%</title></path>"
-            )
-    return _svg(left + plot + 50, height, body, "National score per criterion and question")
-
-
-def _axis(left: float, plot: float, top: float, bottom: float) -> str:
-    parts = []
-    for tick in (0, 25, 50, 75, 100):
-        x = left + plot * tick / 100
-        parts.append(
-            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{bottom}" stroke="#e3e8ee"/>'
-            f'<text x="{x:.1f}" y="{top - 4}" text-anchor="middle" fill="#5c6b7a">{tick}</text>'
-        )
-    return "".join(parts)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def criterion_chart(data: ReportData, criterion: str, rejected: set[str]) -> str:
-    """Every area's score against its region (tick) and the nation (dashed line)."""
-    left, plot, row_h = 150, 250, 15
-    national = data.national.get((criterion, None), {}).get("now", {}).get("pct")
-    items: list[tuple[str, Any]] = []
-    for region in data.shown_regions:
-        items.append(("region", region))
-        members = [a for a in data.areas if a["region"] == region]
-        members.sort(
-            key=lambda a: (-(_pct_of(data, a["area_code"], criterion) or -1), a["area_name"])
-        )
-        items += [("area", a) for a in members]
-    height = 30 + row_h * len(items)
-    body = [_axis(left, plot, 16, height)]
-    for i, (kind, item) in enumerate(items):
-        y = 20 + i * row_h
-        if kind == "region":
-            region_pct = next(
-                (
-                    t["pct"]
-                    for t in data.trend
-                    if t["region"] == item
-                    and t["criterion_id"] == criterion
-                    and t["as_of_date"] == data.as_of
-                ),
-                None,
-            )
-            body.append(
-                f'<text x="2" y="{y + 11}" font-weight="700">{esc(_clip(item, 26))}'
-                f" ({fmt_pct(region_pct)})</text>"
-            )
-            continue
-        code, name = item["area_code"], item["area_name"]
-        card = data.card.get((code, criterion, None))
-        bench = data.bench.get((code, criterion, None))
-        label = f"{name}{' †' if code in rejected else ''}"
-        body.append(
-            f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{esc(_clip(label, 24))}</text>'
-        )
-        if card is None:
-            body.append(f'<text x="{left + 4}" y="{y + 11}" fill="#8c8c8c">not scored</text>')
-            continue
-        if card["suppressed"]:
-            body.append(
-                f'<text x="{left + 4}" y="{y + 11}" fill="#8c8c8c">'
-                f"suppressed (fewer than {data.threshold} cases)</text>"
-            )
-            continue
-        pct, flag = card["pct"], (bench or {}).get("flag") or "similar"
-        body.append(
-            f'<rect x="{left}" y="{y + 2}" width="{plot * pct / 100:.1f}" height="{row_h - 4}" '
-            f'fill="{FLAG_COLOURS[flag]}"><title>{esc(name)}: {pct:.1f}% '
-            f"(95% CI {card['ci_low']:.1f}–{card['ci_high']:.1f}), {esc(flag)} the nation"
-            "</title></rect>"
-        )
-        mid = y + row_h / 2
-        body.append(
-            f'<line x1="{left + plot * card["ci_low"] / 100:.1f}" y1="{mid:.1f}" '
-            f'x2="{left + plot * card["ci_high"] / 100:.1f}" y2="{mid:.1f}" stroke="#1d2733" '
-            'stroke-width="1"/>'
-        )
-        region_pct = (bench or {}).get("region_pct")
-        if region_pct is not None:
-            x = left + plot * region_pct / 100
-            body.append(
-                f'<line x1="{x:.1f}" y1="{y}" x2="{x:.1f}" y2="{y + row_h}" stroke="#1d2733" '
-                'stroke-width="2.5"/>'
-            )
-        body.append(f'<text x="{left + plot + 6}" y="{y + 11}">{pct:.1f}{FLAG_MARKS[flag]}</text>')
-    if national is not None:
-        x = left + plot * national / 100
-        body.append(
-            f'<line x1="{x:.1f}" y1="16" x2="{x:.1f}" y2="{height}" stroke="#c0392b" '
-            f'stroke-width="1.5" stroke-dasharray="4 3"><title>national {national:.1f}%</title>'
-            "</line>"
-        )
-    return _svg(
-        left + plot + 48, height, body, f"{criterion}: each area against its region and nation"
-    )
-
-
-def sample_chart(data: ReportData, criterion: str) -> str:
-    """Each sampled area's sample score (tick) in its 95% interval (band), and the census
-    score (red dot): a dot outside its band is a sample that misjudged the area."""
-    left, plot, row_h = 150, 250, 15
-    rows = {
-        r["area_code"]: r
-        for r in data.sample
-        if r["criterion_id"] == criterion and r["question_id"] is None
+def _flag_encoding() -> dict[str, Any]:
+    return {
+        "color": alt.Color(
+            "flag:N",
+            scale=alt.Scale(domain=_FLAGS, range=[FLAG_COLOURS[f] for f in _FLAGS]),
+            legend=alt.Legend(title="against the pooled score", orient="bottom"),
+        ),
+        "shape": alt.Shape(
+            "flag:N",
+            scale=alt.Scale(domain=_FLAGS, range=[FLAG_SHAPES[f] for f in _FLAGS]),
+            legend=alt.Legend(title="against the pooled score", orient="bottom"),
+        ),
     }
-    items: list[tuple[str, Any]] = []
-    for region in data.regions:
-        members = [a for a in data.areas if a["region"] == region and a["area_code"] in rows]
-        if members:
-            items += [("region", region), *(("area", a) for a in members)]
-    height = 24 + row_h * len(items)
-    body = [_axis(left, plot, 16, height)]
-    for i, (kind, item) in enumerate(items):
-        y = 20 + i * row_h
-        if kind == "region":
-            body.append(f'<text x="2" y="{y + 11}" font-weight="700">{esc(_clip(item, 26))}</text>')
-            continue
-        row, name = rows[item["area_code"]], item["area_name"]
-        body.append(
-            f'<text x="{left - 6}" y="{y + 11}" text-anchor="end">{esc(_clip(name, 24))}</text>'
-        )
-        if row["sample_hidden"]:  # so is every sample with nothing evaluated
-            body.append(
-                f'<text x="{left + 4}" y="{y + 11}" fill="#8c8c8c">'
-                f"sample suppressed (fewer than {data.threshold} cases)</text>"
+
+
+def _pct_axis(title: str, zero: bool = True, **axis: Any) -> dict[str, Any]:
+    scale = alt.Scale(domain=[0, 100]) if zero else alt.Scale(zero=False, nice=True)
+    return {"scale": scale, "title": title, "axis": alt.Axis(**axis)}
+
+
+def national_chart(rows: list[dict[str, Any]], baseline: bool) -> alt.TopLevelMixin:
+    """National score of every criterion and question (bar), the baseline night (diamond)."""
+    order = [r["label"] for r in rows]
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=0))
+    base = alt.Chart(alt.Data(values=rows)).encode(y=y)
+    bars = base.mark_bar(color=BLUE, height=12).encode(
+        x=alt.X("now:Q", **_pct_axis("national score, % met"))
+    )
+    labels = base.mark_text(align="left", dx=4, color=BLACK).encode(
+        x="now:Q", text=alt.Text("now:Q", format=".1f")
+    )
+    layers = [bars, labels]
+    if baseline:
+        layers.append(
+            base.mark_point(shape="diamond", color=VERMILLION, filled=False, size=70).encode(
+                x="base:Q"
             )
-            continue
-        low, high, pct = row["sample_ci_low"], row["sample_ci_high"], row["sample_pct"]
-        inside = None if row["census_hidden"] else row["census_in_interval"]
-        body.append(
-            f'<rect x="{left + plot * low / 100:.1f}" y="{y + 3}" '
-            f'width="{plot * (high - low) / 100:.1f}" height="{row_h - 6}" '
-            f'fill="{INTERVAL_COLOURS[inside]}"><title>{esc(name)} sample: {pct:.1f}% '
-            f"(95% CI {low:.1f}–{high:.1f}), {int(row['sample_evaluated'])} cases</title></rect>"
-            f'<line x1="{left + plot * pct / 100:.1f}" y1="{y + 1}" '
-            f'x2="{left + plot * pct / 100:.1f}" y2="{y + row_h - 1}" stroke="#1d2733" '
-            'stroke-width="2.5"/>'
         )
-        if row["census_pct"] is not None:
-            body.append(
-                f'<circle cx="{left + plot * row["census_pct"] / 100:.1f}" '
-                f'cy="{y + row_h / 2:.1f}" r="3.5" fill="#c0392b"><title>{esc(name)} census: '
-                f"{row['census_pct']:.1f}%</title></circle>"
-            )
-        diff = SUPPRESSED if row["census_hidden"] else fmt_change(row["diff_pts"])
-        body.append(f'<text x="{left + plot + 6}" y="{y + 11}">{diff}</text>')
-    return _svg(left + plot + 48, height, body, f"{criterion}: inspection sample against census")
+    return alt.layer(*layers).properties(width=420, height=alt.Step(18))
 
 
-def _pct_of(data: ReportData, code: str, criterion: str) -> float | None:
-    card = data.card.get((code, criterion, None))
-    return None if card is None else card["pct"]
-
-
-def trend_chart(data: ReportData, criterion: str) -> str:
-    """National (thick) and regional pooled scores of a criterion over the nights."""
-    left, top, plot_w, plot_h = 34, 14, 380, 200
-    points = [t for t in data.trend if t["criterion_id"] == criterion]
-    dates = sorted({t["as_of_date"] for t in points})
-    if not dates:
-        return '<p class="muted">No nights scored yet.</p>'
-    first, span = dates[0], max((dates[-1] - dates[0]).days, 1)
-
-    def x(day: dt.date) -> float:
-        if len(dates) == 1:
-            return left + plot_w / 2
-        return left + plot_w * (day - first).days / span
-
-    def y(pct: float) -> float:
-        return top + plot_h * (1 - pct / 100)
-
-    body = []
-    for tick in (0, 25, 50, 75, 100):
-        body.append(
-            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + plot_w}" y2="{y(tick):.1f}" '
-            f'stroke="#e3e8ee"/><text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end" '
-            f'fill="#5c6b7a">{tick}</text>'
+def area_chart(rows: list[dict[str, Any]], national: float | None) -> alt.FacetChart:
+    """Per region, each area's score (flag shape) in its 95% interval, the region (tick)."""
+    data = alt.Data(values=rows)
+    y = alt.Y("area:N", sort=alt.EncodingSortField("pct", order="descending"), title=None)
+    y = y.axis(labelLimit=0)
+    x = alt.X("ci_low:Q", **_pct_axis("% met"))
+    interval = alt.Chart().mark_rule(color=BLACK).encode(y=y, x=x, x2="ci_high:Q")
+    region = alt.Chart().mark_tick(color=BLACK, thickness=2, size=12).encode(y=y, x="region_pct:Q")
+    score = alt.Chart().mark_point(filled=True, size=60).encode(y=y, x="pct:Q", **_flag_encoding())
+    layers = [interval, region, score]
+    if national is not None:
+        layers.append(
+            alt.Chart().mark_rule(color=VERMILLION, strokeDash=[4, 3]).encode(x=alt.datum(national))
         )
-    for day in _date_ticks(dates):
-        body.append(
-            f'<text x="{x(day):.1f}" y="{top + plot_h + 14}" text-anchor="middle" '
-            f'fill="#5c6b7a">{day.isoformat()}</text>'
+    return (
+        alt.layer(*layers, data=data)
+        .properties(width=280, height=alt.Step(16))
+        .facet(
+            row=alt.Row("region:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
         )
-    series = [(r, REGION_COLOURS[i % len(REGION_COLOURS)], 1.5) for i, r in enumerate(data.regions)]
-    for region, colour, width in [*series, (None, "#1d2733", 3.5)]:
-        line = sorted(
-            (t["as_of_date"], t["pct"])
-            for t in points
-            if t["region"] == region and t["pct"] is not None
-        )
-        name = region or "England and Wales"
-        coords = " ".join(f"{x(d):.1f},{y(p):.1f}" for d, p in line)
-        if len(line) > 1:
-            body.append(
-                f'<polyline points="{coords}" fill="none" stroke="{colour}" '
-                f'stroke-width="{width}"><title>{esc(name)}</title></polyline>'
-            )
-        for d, p in line:
-            body.append(
-                f'<circle cx="{x(d):.1f}" cy="{y(p):.1f}" r="{width / 2 + 1.5:.1f}" '
-                f'fill="{colour}"><title>{esc(name)} {d.isoformat()}: {p:.1f}%</title></circle>'
-            )
-    return _svg(
-        left + plot_w + 40, top + plot_h + 22, body, f"{criterion} score over time by region"
+        .resolve_scale(y="independent")
     )
 
 
-def _date_ticks(dates: list[dt.date]) -> list[dt.date]:
-    """At most five labelled dates, first and last included."""
-    if len(dates) <= 5:
-        return dates
-    step = (len(dates) - 1) / 4
-    return [dates[round(i * step)] for i in range(5)]
+def funnel_chart(points: list[dict[str, Any]], p: float) -> alt.TopLevelMixin:
+    """Score against cases evaluated, the national centre line (proportion p) and the
+    control limits."""
+    n = [point["n"] for point in points]
+    curve = funnel.curve(p, min(n), max(n))
+    limit_names = list(funnel.CONTROL_LIMITS)
+    lines = (
+        alt.Chart(alt.Data(values=curve))
+        .mark_line(color=GREY)
+        .encode(
+            x=alt.X("n:Q", title="cases evaluated", scale=alt.Scale(zero=False, nice=False)),
+            y=alt.Y("pct:Q", **_pct_axis("% met", zero=False)),
+            detail="line:N",
+            strokeDash=alt.StrokeDash(
+                "limit:N",
+                scale=alt.Scale(domain=limit_names, range=[[6, 3], [2, 2]]),
+                legend=alt.Legend(title="control limits", orient="bottom"),
+            ),
+        )
+    )
+    centre = alt.Chart().mark_rule(color=BLACK).encode(y=alt.datum(100 * p))
+    base = alt.Chart(alt.Data(values=points)).encode(x="n:Q", y="pct:Q")
+    dots = base.mark_point(filled=True, size=70).encode(**_flag_encoding())
+    names = (
+        base.transform_filter("datum.position != 'within'")
+        .mark_text(align="left", dx=7, color=BLACK)
+        .encode(text="area:N")
+    )
+    return alt.layer(lines, centre, dots, names).properties(width=380, height=260)
+
+
+def sample_chart(rows: list[dict[str, Any]]) -> alt.FacetChart:
+    """Each sampled area's 95% interval (bar, by whether the census lies inside), its sample
+    score (tick) and the census score (diamond)."""
+    keys = [True, False, None]
+    words = [INTERVAL_WORDS[k] for k in keys]
+    y = alt.Y("area:N", title=None).axis(labelLimit=0)
+    band = (
+        alt.Chart()
+        .mark_bar(height=9)
+        .encode(
+            y=y,
+            x=alt.X("low:Q", **_pct_axis("% met")),
+            x2="high:Q",
+            color=alt.Color(
+                "census:N",
+                scale=alt.Scale(domain=words, range=[INTERVAL_COLOURS[k] for k in keys]),
+                legend=alt.Legend(title="sample's 95% interval", orient="bottom"),
+            ),
+        )
+    )
+    tick = alt.Chart().mark_tick(color=BLACK, thickness=2, size=14).encode(y=y, x="pct:Q")
+    census = (
+        alt.Chart()
+        .mark_point(shape="diamond", color=VERMILLION, filled=True)
+        .encode(y=y, x="census_pct:Q")
+    )
+    return (
+        alt.layer(band, tick, census, data=alt.Data(values=rows))
+        .properties(width=280, height=alt.Step(16))
+        .facet(
+            row=alt.Row("region:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left"))
+        )
+        .resolve_scale(y="independent")
+    )
+
+
+NIGHT_LABELS = 8  # at most this many nights labelled on a time axis, first and last included
+
+
+def _night_axis(nights: list[str], grid: bool = True) -> alt.X:
+    """Nights as UTC dates, labelled as ISO dates at (at most NIGHT_LABELS of) the nights."""
+    step = max(1, -(-(len(nights) - 1) // (NIGHT_LABELS - 1)))
+    shown = sorted(set(nights[::step]) | set(nights[-1:]))
+    return alt.X(
+        "night:T",
+        timeUnit="utcyearmonthdate",
+        title=None,
+        axis=alt.Axis(values=shown, labelExpr="utcFormat(datum.value, '%Y-%m-%d')", labelAngle=-30),
+    )
+
+
+def _nights(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted({r["night"] for r in rows})
+
+
+def trend_chart(rows: list[dict[str, Any]], baseline: dt.date, nation: str) -> alt.TopLevelMixin:
+    """The nation (thick) and each region's pooled score over the nights, y scaled to the
+    data, the baseline night marked."""
+    series = list(dict.fromkeys(r["series"] for r in rows))
+    colours = [
+        BLACK if s == nation else REGION_COLOURS[i % len(REGION_COLOURS)]
+        for i, s in enumerate(series)
+    ]
+    dashes = [
+        [1, 0] if s == nation else REGION_DASHES[i % len(REGION_DASHES)]
+        for i, s in enumerate(series)
+    ]
+    lines = (
+        alt.Chart()
+        .mark_line(point=True)
+        .encode(
+            x=_night_axis(_nights(rows)),
+            y=alt.Y("pct:Q", **_pct_axis("% met (axis scaled to the data)", zero=False)),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=series, range=colours),
+                legend=alt.Legend(title=None, orient="bottom", columns=3),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N", scale=alt.Scale(domain=series, range=dashes), legend=None
+            ),
+            size=alt.condition(
+                alt.FieldEqualPredicate(field="series", equal=nation), alt.value(3), alt.value(1.5)
+            ),
+        )
+    )
+    return alt.layer(lines, _baseline_rule(baseline, rows), data=alt.Data(values=rows)).properties(
+        width=380, height=220
+    )
+
+
+def _baseline_rule(baseline: dt.date, rows: list[dict[str, Any]]) -> alt.Chart:
+    """The baseline night, a dashed vertical line (its own data: a facet repeats it)."""
+    return (
+        alt.Chart()
+        .mark_rule(color=GREY, strokeDash=[3, 3])
+        .encode(x=alt.X("baseline:T", timeUnit="utcyearmonthdate"))
+        .transform_calculate(baseline=json.dumps(baseline.isoformat()))
+        .transform_filter(
+            f"datum.night == {json.dumps(rows[0]['night'])} "
+            f"&& datum.series == {json.dumps(rows[0]['series'])}"
+        )
+    )
+
+
+def area_trends_chart(
+    rows: list[dict[str, Any]], baseline: dt.date, columns: int
+) -> alt.FacetChart:
+    """Small multiples, one per area: its score, its region's and the nation's over the
+    nights (gaps where a night's export was rejected or missing, or the score suppressed)."""
+    kinds = list(SERIES_COLOURS)
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=kinds, range=[SERIES_COLOURS[k] for k in kinds]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    x = _night_axis(_nights(rows), grid=False)
+    y = alt.Y("pct:Q", **_pct_axis("% met", zero=False, grid=False))
+    lines = (
+        alt.Chart()
+        .mark_line(strokeWidth=1.5)
+        .encode(
+            x=x,
+            y=y,
+            color=colour,
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=kinds, range=[SERIES_DASHES[k] for k in kinds]),
+                legend=None,
+            ),
+        )
+    )
+    # the area's own nights as dots, so a night between two gaps still shows
+    dots = (
+        alt.Chart()
+        .mark_point(filled=True, size=14)
+        .encode(x=x, y=y, color=colour)
+        .transform_filter("datum.series == 'area'")
+    )
+    return (
+        alt.layer(lines, dots, _baseline_rule(baseline, rows), data=alt.Data(values=rows))
+        .properties(width=150, height=90)
+        .facet(
+            facet=alt.Facet("area:N", title=None, header=alt.Header(labelLimit=0)), columns=columns
+        )
+    )

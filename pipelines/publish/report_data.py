@@ -140,27 +140,63 @@ def gather(
 
 
 def trend(con: duckdb.DuckDBPyConnection, as_of: dt.date, scope: str) -> list[dict[str, Any]]:
-    """Per night up to as_of, criterion and region (None: the nation), the pooled score of
-    the published criterion scores."""
+    """Per night up to as_of and criterion: the pooled score of the published criterion
+    scores of the nation (region and area_code None) and of each region (area_code None),
+    and each area's own published score (None where suppressed, or where the night's
+    export was rejected or missing: a gap, never a zero)."""
     frame = con.execute(SQL.text("criterion_scores_until"), {"as_of": as_of, "scope": scope}).df()
     threshold = disclosure.threshold(con)
+    failed = {
+        (pd.Timestamp(day).date(), code)
+        for day, code in con.execute(SQL.text("export_failures_until"), {"as_of": as_of}).fetchall()
+    }
+    frame = frame[frame["question_id"].isna()]
+    regions = dict(zip(frame["area_code"], frame["region"], strict=False))
     points = []
     for day, night in frame.groupby("as_of_date", sort=True):
-        shown = night[~disclosure.suppressed(night, threshold) & night["question_id"].isna()]
+        night_date = pd.Timestamp(day).date()
+        hidden = disclosure.suppressed(night, threshold)
+        shown = night[~hidden]
         for criterion, rows in shown.groupby("criterion_id", sort=True):
             pools = [(None, rows), *rows.groupby("region", sort=True)]
             for region, pool in pools:
-                evaluated = int(pool["evaluated"].sum())
-                pct = round(100.0 * int(pool["met"].sum()) / evaluated, 1) if evaluated else None
                 points.append(
                     {
-                        "as_of_date": pd.Timestamp(day).date(),
+                        "as_of_date": night_date,
                         "criterion_id": criterion,
                         "region": region,
-                        "pct": pct,
+                        "area_code": None,
+                        "pct": _pooled(pool),
+                        "hidden": False,
+                    }
+                )
+        scores, secret = {}, set()
+        for r, hide in zip(night.itertuples(), hidden, strict=True):
+            if hide:
+                secret.add((r.area_code, r.criterion_id))
+            elif (night_date, r.area_code) not in failed:
+                scores[(r.area_code, r.criterion_id)] = _pct(int(r.met), int(r.evaluated))
+        for code in sorted(regions):
+            for criterion in sorted(set(frame["criterion_id"])):
+                points.append(
+                    {
+                        "as_of_date": night_date,
+                        "criterion_id": criterion,
+                        "region": regions[code],
+                        "area_code": code,
+                        "pct": scores.get((code, criterion)),
+                        "hidden": (code, criterion) in secret,
                     }
                 )
     return points
+
+
+def _pooled(pool: pd.DataFrame) -> float | None:
+    return _pct(int(pool["met"].sum()), int(pool["evaluated"].sum()))
+
+
+def _pct(met: int, evaluated: int) -> float | None:
+    return round(100.0 * met / evaluated, 1) if evaluated else None
 
 
 def public_agreement(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:

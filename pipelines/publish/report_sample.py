@@ -4,37 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.publish.report_charts import (
-    CRITERION_NAMES,
-    INTERVAL_COLOURS,
+from pipelines.publish import report_charts
+from pipelines.publish.report_data import ReportData
+from pipelines.publish.report_format import (
+    INTERVAL_WORDS,
     SUPPRESSED,
-    _row,
-    _table,
-    esc,
+    criterion_label,
     fmt_change,
     fmt_pct,
-    sample_chart,
 )
-from pipelines.publish.report_data import ReportData
 
 
-def _sample_cells(row: dict[str, Any]) -> list[str]:
+def _sample_cells(row: dict[str, Any]) -> dict[str, Any]:
     """Sample %, interval, n, census %, n, difference and the interval test of one row."""
-
     s_hidden, c_hidden = row["sample_hidden"], row["census_hidden"]
-    if s_hidden or c_hidden:  # a side with nothing evaluated is suppressed, so none is blank
-        verdict = SUPPRESSED
-    else:
-        verdict = "yes" if row["census_in_interval"] else '<span class="sig">no</span>'
-    return [
-        fmt_pct(row["sample_pct"], s_hidden),
-        SUPPRESSED if s_hidden else f"{row['sample_ci_low']:.1f}–{row['sample_ci_high']:.1f}",
-        SUPPRESSED if s_hidden else str(int(row["sample_evaluated"])),
-        fmt_pct(row["census_pct"], c_hidden),
-        SUPPRESSED if c_hidden else str(int(row["census_evaluated"])),
-        SUPPRESSED if s_hidden or c_hidden else fmt_change(row["diff_pts"]),
-        verdict,
-    ]
+    either = s_hidden or c_hidden  # a side with nothing evaluated is suppressed, so none is blank
+    return {
+        "cells": [
+            fmt_pct(row["sample_pct"], s_hidden),
+            SUPPRESSED if s_hidden else f"{row['sample_ci_low']:.1f}–{row['sample_ci_high']:.1f}",
+            SUPPRESSED if s_hidden else str(int(row["sample_evaluated"])),
+            fmt_pct(row["census_pct"], c_hidden),
+            SUPPRESSED if c_hidden else str(int(row["census_evaluated"])),
+            SUPPRESSED if either else fmt_change(row["diff_pts"]),
+        ],
+        "verdict": SUPPRESSED if either else ("yes" if row["census_in_interval"] else "no"),
+    }
 
 
 def _draw_note(data: ReportData) -> str:
@@ -50,64 +45,63 @@ def _draw_note(data: ReportData) -> str:
     )
 
 
-def sample_section(data: ReportData) -> str:
-    """The night's inspection sample beside the census; nothing when none was scored."""
+def _chart(data: ReportData, criterion: str) -> dict[str, Any]:
+    names = {a["area_code"]: a["area_name"] for a in data.areas}
+    regions = {a["area_code"]: a["region"] for a in data.areas}
+    order = {a["area_code"]: i for i, a in enumerate(data.areas)}
+    rows = sorted(
+        (r for r in data.sample if r["criterion_id"] == criterion and r["question_id"] is None),
+        key=lambda r: order.get(r["area_code"], len(order)),
+    )
+    shown = [
+        {
+            "area": names.get(r["area_code"], r["area_code"]),
+            "region": regions.get(r["area_code"], ""),
+            "low": r["sample_ci_low"],
+            "high": r["sample_ci_high"],
+            "pct": r["sample_pct"],
+            "census_pct": r["census_pct"],
+            "census": INTERVAL_WORDS[None if r["census_hidden"] else r["census_in_interval"]],
+        }
+        for r in rows
+        if not r["sample_hidden"]  # so is every sample with nothing evaluated
+    ]
+    hidden = [names.get(r["area_code"], r["area_code"]) for r in rows if r["sample_hidden"]]
+    svg = None
+    if shown:
+        label = f"{criterion}: inspection sample against census: " + "; ".join(
+            f"{r['area']} sample {fmt_pct(r['pct'])}%, census {fmt_pct(r['census_pct'])}%"
+            for r in shown
+        )
+        svg = report_charts.to_svg(report_charts.sample_chart(shown), label)
+    return {"title": criterion_label(criterion), "svg": svg, "hidden": hidden}
+
+
+def sample_view(data: ReportData) -> dict[str, Any] | None:
+    """The night's inspection sample beside the census; None when none was scored."""
     if not data.sample:
-        return ""
+        return None
     names = {a["area_code"]: a["area_name"] for a in data.areas}
     order = {a["area_code"]: i for i, a in enumerate(data.areas)}
     rows = sorted(data.sample, key=lambda r: order.get(r["area_code"], len(order)))
-    head = [
-        "Area",
-        "Criterion",
-        "Sample %",
-        "95% interval",
-        "Sample n",
-        "Census %",
-        "Census n",
-        "Difference (pts)",
-        "Census in interval",
-    ]
 
-    def line(row: dict[str, Any]) -> str:
-        label = row["question_id"] or row["criterion_id"]
-        area = names.get(row["area_code"], row["area_code"])
-        return _row([esc(area), esc(label), *_sample_cells(row)], text_columns=2)
+    def line(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "area": names.get(row["area_code"], row["area_code"]),
+            "label": row["question_id"] or row["criterion_id"],
+            **_sample_cells(row),
+        }
 
-    criteria = [line(r) for r in rows if r["question_id"] is None]
-    questions = [line(r) for r in rows if r["question_id"] is not None]
     tested = [
         r["census_in_interval"]
         for r in rows
         if r["question_id"] is None and not (r["sample_hidden"] or r["census_hidden"])
     ]
-    charts = "".join(
-        f"<div><h3>{esc(c)} {esc(CRITERION_NAMES.get(c, ''))}</h3>{sample_chart(data, c)}</div>"
-        for c in data.criteria
-    )
-    legend = (
-        '<p class="legend">'
-        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[True]}"></i>'
-        "sample's 95% interval, census inside</span>"
-        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[False]}"></i>'
-        "census outside</span>"
-        f'<span><i class="swatch" style="background:{INTERVAL_COLOURS[None]}"></i>'
-        "census suppressed</span><span>│ dark tick: sample score</span>"
-        '<span><b style="color:#c0392b">●</b> red dot: census score</span>'
-        "<span>right: sample minus census (pts)</span></p>"
-    )
-    return (
-        '<section id="sample"><h2>Inspection sample vs census</h2>'
-        f'<p class="note">{esc(_draw_note(data))} The sample is scored exactly as the census '
-        "is, and set beside the census of the same night, so the error of judging an area "
-        "from a sample is visible. The interval is the sample's 95% Wilson interval. "
-        f"Scores with fewer than {data.threshold} cases evaluated are suppressed "
-        f"({SUPPRESSED}), on either side.</p>"
-        f"<p>The census score lies within the sample's interval for {sum(tested)} of "
-        f"{len(tested)} area criterion scores published on both sides.</p>"
-        f'{legend}<div class="grid">{charts}</div><h3>Per area and criterion</h3>'
-        + _table(head, criteria, text_columns=2)
-        + "<details><summary>questions</summary>"
-        + _table(["Area", "Question", *head[2:]], questions, text_columns=2)
-        + "</details></section>"
-    )
+    return {
+        "note": _draw_note(data),
+        "inside": sum(tested),
+        "tested": len(tested),
+        "charts": [_chart(data, c) for c in data.criteria],
+        "criteria": [line(r) for r in rows if r["question_id"] is None],
+        "questions": [line(r) for r in rows if r["question_id"] is not None],
+    }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import shutil
 import struct
@@ -21,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.publish import report, report_charts
+from pipelines.publish import report
 from pipelines.warehouse import reference, schema
 from tests.warehouse.test_benchmark import (
     NIGHT_1,
@@ -146,35 +147,210 @@ def test_chromium_renders_it_offline_without_errors(opened):
     assert opened.page_requests == []
 
 
-def test_rendered_page_has_its_charts(opened):
+# national chart; per criterion: area against region and nation, funnel, trend, per-area trends
+CHARTS = 1 + 4 * 3
+
+
+def test_every_chart_is_inline_svg_with_a_text_alternative(opened):
     dom = opened.dom
-    # national chart, three area-against-region charts, three trend charts
-    assert dom.count("<svg") == 7
-    assert dom.count("<polyline") >= 3  # two nights: national trend line per criterion
-    assert dom.count("<rect") >= 20
+    svgs = re.findall(r"<svg[^>]*>", dom)
+    assert len(svgs) == CHARTS
+    assert all('role="img"' in s and 'aria-label="' in s for s in svgs)
+    # every chart but the national one (whose table follows it) has its figures in <details>
+    assert dom.count("the figures as a table") + dom.count("their limits as a table") == 12
+    assert "@media print" in dom
+
+
+def test_charts_write_area_names_and_question_texts_in_full(con, opened):
+    dom = opened.dom
+    areas = dom[dom.index('<section id="areas">') : dom.index('<section id="funnels">')]
+    # B3 draws LEI (8 of 10): its whole name is the axis label, never cut
+    assert re.search(r"<text [^>]*>Leicestershire and Rutland</text>", areas)
+    assert "…" not in dom
+    national = dom[dom.index('<section id="national">') : dom.index('<section id="quality">')]
+    for question, title in con.execute(
+        "SELECT question_id, title FROM config.questions"
+    ).fetchall():
+        assert re.search(rf"<text [^>]*>{re.escape(question)} {re.escape(title)}</text>", national)
+
+
+def test_print_stylesheet_opens_details_and_starts_each_sheet_on_a_page(opened):
+    css = opened.dom[opened.dom.index("@media print") :]
+    css = css[: css.index("</style>")]
+    assert "details > * { display: block; }" in css
+    # Chromium hides a closed <details> through its ::details-content, whatever its children say
+    assert "details::details-content { content-visibility: visible; display: block; }" in css
+    assert "section#sheets .card { break-before: page;" in css
+    assert "nav, details summary { display: none; }" in css
+
+
+def test_no_hand_drawn_svg_in_pipelines():
+    root = Path(report.__file__).parents[1]
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for mark in ("<polyline", "<rect", "<circle", "<path", "<line ", "viewBox"):
+            assert mark not in text, (path, mark)
+
+
+def area_row(name: str, region: str, *cells: str) -> str:
+    return f'<tr><td class="text">{name}</td><td class="text">{region}</td>' + "".join(
+        f"<td>{c}</td>" for c in cells
+    )
 
 
 def test_rendered_page_shows_the_scorecard_figures(con, opened):
     dom = opened.dom
-    for area, name in (("WAR", "Warwickshire"), ("WMD", "West Midlands"), ("DBY", "Derbyshire")):
-        pct, low, high = con.execute(
-            "SELECT pct, ci_low, ci_high FROM marts.scorecard WHERE as_of_date = ? "
-            "AND area_code = ? AND criterion_id = 'B1' AND question_id IS NULL",
+    areas = dom[dom.index('<section id="areas">') : dom.index('<section id="funnels">')]
+    for area, name in (("WAR", "Warwickshire"), ("WMD", "West Midlands"), ("STA", "Staffordshire")):
+        met, evaluated, pct, low, high = con.execute(
+            "SELECT met, evaluated, pct, ci_low, ci_high FROM marts.scorecard "
+            "WHERE as_of_date = ? AND area_code = ? AND criterion_id = 'B1' "
+            "AND question_id IS NULL",
             [NIGHT_2, area],
         ).fetchone()
-        assert f"{name}: {pct:.1f}% (95% CI {low:.1f}–{high:.1f})" in dom
-    assert "Leicestershire and Rutland: 75.0%" not in dom  # 3 of 4: suppressed
+        row = area_row(name, "West Midlands", f"{met}/{evaluated}", f"{pct:.1f}",
+                       f"{low:.1f}–{high:.1f}")  # fmt: skip
+        assert row in areas, row
+    # LEI B1 is 3 of 4: suppressed in every place it would show
+    suppressed = area_row("Leicestershire and Rutland", "East Midlands", "*", "*", "*", "*")
+    assert suppressed.replace("<tr>", '<tr class="suppressed">') in areas
+    assert "3/4" not in dom and "75.0" not in areas.split("<h3>B3")[0]
 
 
-def test_scoring_summary_sheet_gives_baseline_current_change_and_significance(page):
-    text = page.read_text(encoding="utf-8")
-    war = text[text.index('<div class="card"><h3>Warwickshire') :]
-    wmd = text[text.index('<div class="card"><h3>West Midlands') :]
-    row = '<td class="text">B1</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-    assert row.format("90.0", "80.0", "-10.0", "no") in war[: war.index("</table>")]
+def test_the_comparison_says_what_it_pools_and_the_legend_reads(opened):
+    dom = opened.dom
+    assert "7 of 42 areas scored" in dom
+    assert "Each area against its region and 7 areas scored" in dom
+    assert "Pooled over 7 areas scored" in dom
+    assert "similar the nation" not in dom and "similar to the national score" in dom
+    assert "rulebook esi-2006.1 (HM Inspectorate of Probation" in dom
+    assert '<section id="howto"' in dom
+
+
+def funnel_rows(dom: str, criterion: str) -> dict[str, dict[str, float]]:
+    block = dom[dom.index(f'id="funnel-{criterion}"') :]
+    block = block[: block.index("</table>")]
+    return {
+        m["area"]: {k: float(m[k]) for k in ("n", "low95", "high95", "low998", "high998")}
+        for m in re.finditer(
+            r'<tr data-area="(?P<area>[^"]+)" data-n="(?P<n>\d+)" data-low95="(?P<low95>[\d.]+)"'
+            r' data-high95="(?P<high95>[\d.]+)" data-low998="(?P<low998>[\d.]+)"'
+            r' data-high998="(?P<high998>[\d.]+)">',
+            block,
+        )
+    }
+
+
+def binomial_limits(p: float, n: int, z: float) -> tuple[float, float]:
+    half = z * math.sqrt(p * (1 - p) / n)
+    return 100 * max(p - half, 0), 100 * min(p + half, 1)
+
+
+def test_funnel_limits_are_the_binomial_control_limits(opened):
+    dom = opened.dom
+    # B1 of night 2, published rows only: WAR 40/50, STA 30/50, WME 30/50, WMD 25/50,
+    # DBY 5/5; LEI (3/4) is suppressed and NOT evaluated nothing, so neither is plotted
+    p = (40 + 30 + 30 + 25 + 5) / (50 * 4 + 5)
+    rows = funnel_rows(dom, "B1")
+    assert sorted(rows) == ["Derbyshire", "Staffordshire", "Warwickshire", "West Mercia",
+                            "West Midlands"]  # fmt: skip
+    for name, got in rows.items():
+        n = int(got["n"])
+        assert n == (5 if name == "Derbyshire" else 50)
+        low95, high95 = binomial_limits(p, n, 1.96)
+        low998, high998 = binomial_limits(p, n, 3.09)
+        assert got["low95"] == pytest.approx(low95, abs=5e-4)
+        assert got["high95"] == pytest.approx(high95, abs=5e-4)
+        assert got["low998"] == pytest.approx(low998, abs=5e-4)
+        assert got["high998"] == pytest.approx(high998, abs=5e-4)
+    assert rows["Derbyshire"]["high95"] == 100.0  # clipped
+    # WAR 80% is above the 95% limit (76.8) and inside the 99.8% (84.4); WMD 50% is just
+    # under the 95% low limit (50.06)
+    funnel_b1 = dom[dom.index('id="funnel-B1"') : dom.index('id="funnel-B3"')]
     assert (
-        row.format("20.0", "50.0", "+30.0", '<span class="sig above">yes</span>')
-        in wmd[: wmd.index("</table>")]
+        "Outside the 95% limits: Warwickshire (above 95%), West Midlands (below 95%)." in funnel_b1
+    )
+    assert f'data-p="{round(100 * p, 1)}"' in funnel_b1
+
+
+def test_each_questions_funnel_limits_are_tabled_too(opened):
+    # B1.1 of night 2: WAR 5/10 and WMD 5/10 published, so p = 0.5 at n = 10
+    rows = funnel_rows(opened.dom, "B1.1")
+    assert sorted(rows) == ["Warwickshire", "West Midlands"]
+    low95, high95 = binomial_limits(0.5, 10, 1.96)
+    low998, high998 = binomial_limits(0.5, 10, 3.09)
+    for got in rows.values():
+        assert got["n"] == 10
+        assert (got["low95"], got["high95"]) == pytest.approx((low95, high95), abs=5e-4)
+        assert (got["low998"], got["high998"]) == pytest.approx((low998, high998), abs=5e-4)
+    # B1.5 (WAR 4/4) and B1.6 (complementary) are suppressed: no funnel for them
+    assert 'id="funnel-B1.5"' not in opened.dom and 'id="funnel-B1.6"' not in opened.dom
+
+
+def trend_table(dom: str, criterion: str) -> dict[str, list[str]]:
+    block = dom[dom.index(f'id="area-trend-{criterion}"') :]
+    block = block[: block.index("</table>")]
+    return {
+        m[1]: re.findall(r"<td>([^<]*)</td>", m[2])
+        for m in re.finditer(r'<tr><td class="text">([^<]+)</td>(.*?)</tr>', block)
+    }
+
+
+def test_trend_per_area_over_every_night(opened):
+    rows = trend_table(opened.dom, "B1")
+    assert rows["Warwickshire"] == ["90.0", "80.0"]
+    assert rows["West Midlands"] == ["20.0", "50.0"]
+    assert rows["Derbyshire"] == ["100.0", "100.0"]
+    assert rows["Leicestershire and Rutland"] == ["*", "*"]  # suppressed both nights
+    assert rows["Nottinghamshire"] == ["*", "*"]  # nothing evaluated: suppressed too
+    c2 = trend_table(opened.dom, "C2")
+    assert c2["West Midlands"] == ["80.0", "80.0"] and c2["Nottinghamshire"] == ["60.0", "60.0"]
+
+
+def test_a_night_whose_export_was_rejected_is_a_gap_not_a_zero(tmp_path):
+    con = duckdb.connect()
+    build_warehouse(con, tmp_path / "sql")
+    con.execute(
+        "INSERT INTO audit.runs (run_id, as_of_date, area_code, status, message) "
+        "VALUES ('r1', ?, 'WAR', 'rejected', 'bad file')",
+        [NIGHT_1],
+    )
+    page = report.build_report(con, NIGHT_2, tmp_path / "r.html", baseline_as_of=NIGHT_1)
+    rows = trend_table(page.read_text(encoding="utf-8"), "B1")
+    assert rows["Warwickshire"] == ["–", "80.0"]
+    assert rows["West Midlands"] == ["20.0", "50.0"]
+
+
+def test_scoring_summary_sheet_gives_question_texts_counts_and_significance(con, page):
+    text = page.read_text(encoding="utf-8")
+    war = text[text.index('<div class="card" data-area="WAR">') :]
+    war = war[: war.index("</table>")]
+    wmd = text[text.index('<div class="card" data-area="WMD">') :]
+    wmd = wmd[: wmd.index("</table>")]
+    titles = dict(con.execute("SELECT question_id, title FROM config.questions").fetchall())
+    row = '<td class="text">{}</td><td class="text qtext">{}</td><td>{}</td><td>{}</td>' + (
+        "<td>{}</td>" * 4
+    )
+    assert (
+        row.format("B1", "Assessment of Risk of Harm", "40/50", "–", "90.0", "80.0", "-10.0", "no")
+        in war
+    )
+    assert row.format("B1.1", titles["B1.1"], "5/10", "–", "50.0", "50.0", "+0.0", "no") in war
+    # B1.5 (4 of 4) is suppressed, and B1.6 with it (complementary suppression)
+    for question in ("B1.5", "B1.6"):
+        assert row.format(question, titles[question], "*", "*", "*", "*", "–", "–") in war
+    assert (
+        row.format(
+            "B1",
+            "Assessment of Risk of Harm",
+            "25/50",
+            "–",
+            "20.0",
+            "50.0",
+            "+30.0",
+            '<span class="sig above">yes</span>',
+        )
+        in wmd
     )
 
 
@@ -182,7 +358,7 @@ def test_rejected_areas_are_marked_and_text_is_escaped(page):
     text = page.read_text(encoding="utf-8")
     assert "Northamptonshire" in text and '<span class="badge">rejected</span>' in text
     assert REJECTION not in text
-    assert "column &quot;&lt;crn&gt;&quot; missing &amp; file rejected" in text
+    assert "column &#34;&lt;crn&gt;&#34; missing &amp; file rejected" in text  # markupsafe
 
 
 def test_screenshot_on_a_laptop_sized_window(page, tmp_path):
@@ -307,29 +483,23 @@ def test_sample_figures_beside_the_census_with_small_numbers_suppressed(sampled_
 
 def test_sample_chart_marks_the_census_in_or_outside_the_interval(sampled_page):
     text = sampled_page.read_text(encoding="utf-8")
-    section = text[text.index('<section id="sample">') : text.index('<section id="trend">')]
-    assert section.count("<svg") == 3
-    inside, outside, unknown = (report_charts.INTERVAL_COLOURS[k] for k in (True, False, None))
-    # per criterion chart, areas by region then name; WMD B1 and STA C2 suppressed
-    bands = re.findall(r'fill="(#[0-9a-f]+)"><title>([^<:]+) sample: ([0-9.]+)%', section)
-    assert bands == [
-        (unknown, "Leicestershire and Rutland", "100.0"),
-        (outside, "Staffordshire", "93.3"),
-        (inside, "Warwickshire", "80.0"),
-        (inside, "Staffordshire", "70.0"),
-        (inside, "Warwickshire", "46.7"),
-        (inside, "Warwickshire", "66.7"),
+    section = text[text.index('<section id="sample">') : text.index('<section id="calibration">')]
+    labels = re.findall(r'<svg[^>]*aria-label="([^"]*)"', section)
+    # per criterion, areas by region then name; WMD B1 and STA C2 suppressed, so not drawn
+    assert labels == [
+        "B1: inspection sample against census: Leicestershire and Rutland sample 100.0%, "
+        "census –%; Staffordshire sample 93.3%, census 60.0%; Warwickshire sample 80.0%, "
+        "census 80.0%",
+        "B3: inspection sample against census: Staffordshire sample 70.0%, census 70.0%; "
+        "Warwickshire sample 46.7%, census 50.0%",
+        "C2: inspection sample against census: Warwickshire sample 66.7%, census 50.0%",
     ]
     low, high = wilson(28, 30)
-    assert f"Staffordshire sample: 93.3% (95% CI {low:.1f}–{high:.1f}), 30 cases" in section
-    assert "Staffordshire census: 60.0%" in section
-    assert "Leicestershire and Rutland census" not in section  # the census is suppressed
-    lei = section[section.index("Leicestershire and Rutland sample: 100.0%") :]
-    assert re.match(r"[^<]*</title></rect><line [^>]*/><text [^>]*>\*</text>", lei)
+    assert sample_row("Staffordshire", "B1", "93.3", f"{low:.1f}–{high:.1f}", "30") in section
 
 
 def test_sampled_page_renders_offline_in_chromium(sampled_page, tmp_path):
     opened = open_in_chromium(sampled_page, tmp_path / "chromium", "--dump-dom")
     assert opened.console == [] and opened.page_requests == []
-    assert opened.dom.count("<svg") == 7 + 3
+    assert opened.dom.count("<svg") == CHARTS + 3
     assert "<h2>Inspection sample vs census</h2>" in opened.dom
