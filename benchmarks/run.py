@@ -45,7 +45,9 @@ TARGETS = {
     "airflow_vs_run": 1.5,
     "scale_1_vs_025": 4.5,
     "backfill_vs_night": 20.0,
+    "report_open_s": 2.0,
 }
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @dataclass
@@ -448,6 +450,48 @@ def step_backfill(args, root, log, results, notes) -> None:
     )
 
 
+def _chromium(url: str, work: Path, *extra: str) -> list[str]:
+    """Headless Chromium with every request off the machine refused (as the report test)."""
+    return [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--proxy-server=127.0.0.1:9",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--window-size=1400,2200",
+        f"--user-data-dir={work / 'profile'}",
+        *extra,
+        url,
+    ]
+
+
+def step_page(args, root, log, results, notes) -> None:
+    """How long Chromium takes to open the national report (42 areas, the steady run's
+    two nights): a screenshot of the page, less a screenshot of a blank page in the
+    same run (the browser's own start)."""
+    page = root / "run_steady" / "publish" / args.as_of.isoformat() / "report.html"
+    if not page.exists():
+        raise RuntimeError(f"{page} is missing: run the steady step first")
+    work = root / "page"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shot = PROJECT / "docs" / "report-national.png"
+    blank, report = Timing(), Timing()
+    for _ in range(args.repeats):
+        measure(_chromium("about:blank", work, f"--screenshot={work / 'blank.png'}"),
+                os.environ.copy(), log, blank)
+        measure(_chromium(page.as_uri(), work, f"--screenshot={shot}"),
+                os.environ.copy(), log, report)
+    results["chromium blank page"], results["chromium national report"] = blank, report
+    notes.append(
+        f"Report page: {page.stat().st_size:,} bytes (42 areas, 2 nights); report_open_s is "
+        "the median screenshot of it less the median screenshot of a blank page; "
+        "docs/report-national.png is its first screen."
+    )
+
+
 def step_report(args, root, log, results, notes) -> None:
     """Measure nothing: rewrite docs/benchmarks.md from results.json (after a merge)."""
 
@@ -461,6 +505,7 @@ STEPS = {
     "quarter": step_quarter,
     "airflow": step_airflow,
     "backfill": step_backfill,
+    "page": step_page,
     "report": step_report,
 }
 
@@ -480,6 +525,9 @@ def write_report(args, results: dict[str, Timing], notes: list[str], commands) -
             ratios[key] = results[measured].peak_rss / 2**30
         elif measured in results and base in results:
             ratios[key] = results[measured].median / results[base].median
+    if "chromium national report" in results and "chromium blank page" in results:
+        opened = results["chromium national report"].median
+        ratios["report_open_s"] = opened - results["chromium blank page"].median
     lines = [
         "# Benchmarks",
         "",
