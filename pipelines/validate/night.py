@@ -41,12 +41,6 @@ from pipelines.validate.suites import component_of, suite_path
 SQL = Statements(Path(__file__).parent)
 EXAMPLES = 5  # failing values shown per expectation
 DATASOURCE = "caseaudit_night"
-# the per-expectation columns GX renders from each expectation's meta (data_docs.py
-# sets them as the suite's meta notes); GX sorts them by header
-PROPERTIES = {
-    "Rows: GX tonight": "night.gx_tonight",
-    "Rows: carried over": "night.carried_over",
-}
 
 
 def result_name(export: ExportFile) -> str:
@@ -115,12 +109,36 @@ def _tonight(f: dict[str, Any]) -> str:
     return f"{f['rows_tonight']:,} ({values:,} new value{'s' if values != 1 else ''})"
 
 
+def _description(expectation: dict[str, Any], f: dict[str, Any]) -> str:
+    """What GX renders as the expectation: caseaudit's rule, and how tonight's outcome
+    was come by (no `$`: GX reads it as a template)."""
+    meta = expectation["meta"]
+    checked = expectation["kwargs"]["column"]
+    subject = meta["column"] + (f" ({checked})" if checked != meta["column"] else "")
+    return (
+        f"{meta['rule']}: {subject} {meta['problem']} (failing rows are quarantined). "
+        f"Rows whose value GX validated tonight: {_tonight(f)}; "
+        f"outcome carried over from an identical value validated before: {_carried(f)}."
+    ).replace("$", "")
+
+
+def _html(value: str | None) -> str | None:
+    """A check-frame value as GX's page shows it: GX writes values into the page as they
+    are, so a shape's angle brackets (`<AA00>`) would read as a tag."""
+    if value is None:
+        return None
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _share(part: int, whole: int) -> float | None:
     return 100.0 * part / whole if whole else None
 
 
 def _outcome(expectation: dict[str, Any], f: dict[str, Any]) -> dict[str, Any]:
-    examples = [{"value": x["value"], "count": int(x["count"])} for x in f["examples"]]
+    counts: dict[str | None, int] = {}  # a component's rows may share the checked value
+    for x in f["examples"]:
+        counts[_html(x["value"])] = counts.get(_html(x["value"]), 0) + int(x["count"])
+    examples = [{"value": v, "count": n} for v, n in counts.items()]
     meta = dict(expectation["meta"])
     meta["attributes"] = {
         "night": {
@@ -136,6 +154,7 @@ def _outcome(expectation: dict[str, Any], f: dict[str, Any]) -> dict[str, Any]:
             "type": expectation["type"],
             "kwargs": expectation["kwargs"],
             "meta": meta,
+            "description": _description(expectation, f),
         },
         "result": {
             "element_count": int(f["rows_checked"]),
@@ -188,7 +207,9 @@ def night_result(
                 "data_asset_name": export.name,
                 "batch_identifiers": {"area_code": area_code, "export_date": as_of.isoformat()},
             },
-            # GX renders batch_markers on the page ("Show more info")
+            # GX names the data asset from batch_spec, and renders it and batch_markers
+            # on the page ("Show more info")
+            "batch_spec": {"data_asset_name": f"{area_code} {export.file_name}"},
             "batch_markers": file_figures,
         },
         "id": None,
