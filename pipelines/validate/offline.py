@@ -5,7 +5,9 @@ and its logo from a remote bucket (with the context id in the URL). The built
 site's pages are rewritten here: each known URL becomes the relative path of the
 same file shipped under `static/vendor/` (pipelines/validate/static/vendor, its
 README names each package, version and licence), the bucket's images become
-GX's own `static/images`, `integrity` / `crossorigin` attributes go (a
+GX's own `static/images`, paths into the site's static folder are made relative to the page (GX's
+favicon link is one level short on validation pages), `integrity` /
+`crossorigin` attributes go (a
 crossorigin script from a file: URL is blocked), and the Vega chart scripts go
 (no expectation of these suites draws a chart). Rewriting the built HTML is a
 table of strings; overriding GX's templates would copy five of them. Any
@@ -65,6 +67,9 @@ ASSETS = "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/"
 ASSET = re.compile(re.escape(ASSETS) + r"([A-Za-z0-9_.-]+)(\?[^\"')\s]*)?")
 # GX ships no dark logo; the light one stands in (only a dark colour scheme shows it)
 ASSET_FILES = {"full_logo_dark.png": "logo-long.png"}
+# a path into the site's static folder, however deep GX thought the page was (its
+# favicon link on a validation page is one level short)
+STATIC = re.compile(r"""(?<=["'(])(?:\./|(?:\.\./)+)static/""")
 # a resource the page would fetch: src=, href= of a <link>, url() in inline CSS
 REMOTE = re.compile(
     r"""(?:src=["']|<link[^>]*href=["']|url\(['"]?)(?:https?:)?//""", re.IGNORECASE
@@ -99,6 +104,7 @@ def rewrite(html: str, page: Path, site: Path, images: set[str]) -> str:
     """The page with its remote resources replaced by the site's files; adds to `images`
     the GX images it now names."""
     root = os.path.relpath(site, page.parent).replace(os.sep, "/") + "/"
+    html = STATIC.sub(f"{root}static/", html)
     html = CHARTS.sub("", html)
     html = INTEGRITY.sub("", html)
     for url, local in CDN.items():
