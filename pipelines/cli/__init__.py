@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 
 from pipelines import storage
-from pipelines.cli.quality import cmd_quality
 from pipelines.cli.commands import (
     EXIT_LOCKED,
     EXIT_USAGE,
@@ -39,6 +38,7 @@ from pipelines.cli.commands import (
     scale,
     share,
 )
+from pipelines.cli.quality import cmd_quality
 from pipelines.run import settings
 from pipelines.warehouse.connection import WarehouseLocked
 

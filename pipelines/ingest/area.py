@@ -174,7 +174,9 @@ def _ingest(
         p = parsed[export.name]
         audits.append(FileAudit(export.file_name, p.rows_in, loaded, quarantined, p.sha256))
         if p.sha256 is not None:  # landed: its night in Data Docs
-            _write_night(con, export, p, quarantined, validated[export.name], area_code, as_of, out_dir)
+            _write_night(
+                con, export, p, quarantined, validated[export.name], area_code, as_of, out_dir
+            )
     quarantine.write(con, out_dir / QUARANTINE_NAME)
     rows_validated = sum(validated.values())
     result = AreaIngest(area_code, as_of, LOADED, "; ".join(notes), audits, rows_validated)

@@ -181,9 +181,7 @@ def night_result(
     file_figures: dict[str, Any],
 ) -> dict[str, Any]:
     """The validation result (GX's JSON form) of the file's night (module doc)."""
-    outcomes = [
-        _outcome(e, f) for e, f in zip(expectations(export), per_expectation, strict=True)
-    ]
+    outcomes = [_outcome(e, f) for e, f in zip(expectations(export), per_expectation, strict=True)]
     passed = sum(o["success"] for o in outcomes)
     run_time = dt.datetime.combine(as_of, dt.time(), dt.UTC).isoformat()
     return {

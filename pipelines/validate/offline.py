@@ -27,38 +27,33 @@ from pipelines import storage
 VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
 SITE_VENDOR = "static/vendor"
 
+TABLE = "https://unpkg.com/bootstrap-table@"
+FILTER = "dist/extensions/filter-control/bootstrap-table-filter-control"
+LOCAL_FILTER = "bootstrap-table/bootstrap-table-filter-control"
+CDNJS = "https://cdnjs.cloudflare.com/ajax/libs/"
 CDN = {
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": (
-        "bootstrap-table/bootstrap-table.min.css"
-    ),
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": (
-        "bootstrap-table/bootstrap-table.min.js"
-    ),
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
-    "bootstrap-table-filter-control.min.css": "bootstrap-table/bootstrap-table-filter-control.min.css",
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/"
-    "bootstrap-table-filter-control.css": "bootstrap-table/bootstrap-table-filter-control.min.css",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/"
-    "bootstrap-table-filter-control.min.js": "bootstrap-table/bootstrap-table-filter-control.min.js",
+    f"{TABLE}1.19.1/dist/bootstrap-table.min.css": "bootstrap-table/bootstrap-table.min.css",
+    f"{TABLE}1.19.1/dist/bootstrap-table.min.js": "bootstrap-table/bootstrap-table.min.js",
+    f"{TABLE}1.19.0/{FILTER}.min.css": f"{LOCAL_FILTER}.min.css",
+    f"{TABLE}1.19.0/{FILTER}.css": f"{LOCAL_FILTER}.min.css",
+    f"{TABLE}1.19.1/{FILTER}.min.js": f"{LOCAL_FILTER}.min.js",
     "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css": (
         "bootstrap/bootstrap.min.css"
     ),
     "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js": (
         "bootstrap/bootstrap.min.js"
     ),
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/"
-    "bootstrap-datepicker.min.css": "bootstrap-datepicker/bootstrap-datepicker.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/"
-    "bootstrap-datepicker.min.js": "bootstrap-datepicker/bootstrap-datepicker.min.js",
+    f"{CDNJS}bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": (
+        "bootstrap-datepicker/bootstrap-datepicker.min.css"
+    ),
+    f"{CDNJS}bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": (
+        "bootstrap-datepicker/bootstrap-datepicker.min.js"
+    ),
     "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/"
     "bootstrap-prefers-dark.css": "bootstrap-dark/bootstrap-prefers-dark.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": (
-        "fontawesome/css/all.min.css"
-    ),
+    f"{CDNJS}font-awesome/6.6.0/css/all.min.css": "fontawesome/css/all.min.css",
     "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": (
-        "popper/popper.min.js"
-    ),
+    f"{CDNJS}popper.js/1.12.9/umd/popper.min.js": "popper/popper.min.js",
 }
 CHARTS = re.compile(r'<script src="https://cdn\.jsdelivr\.net/npm/vega[a-z-]*@[0-9]+"></script>\s*')
 INTEGRITY = re.compile(r'\s+integrity="[^"]*"|\s+crossorigin="[^"]*"')
@@ -71,9 +66,7 @@ ASSET_FILES = {"full_logo_dark.png": "logo-long.png"}
 # favicon link on a validation page is one level short)
 STATIC = re.compile(r"""(?<=["'(])(?:\./|(?:\.\./)+)static/""")
 # a resource the page would fetch: src=, href= of a <link>, url() in inline CSS
-REMOTE = re.compile(
-    r"""(?:src=["']|<link[^>]*href=["']|url\(['"]?)(?:https?:)?//""", re.IGNORECASE
-)
+REMOTE = re.compile(r"""(?:src=["']|<link[^>]*href=["']|url\(['"]?)(?:https?:)?//""", re.IGNORECASE)
 
 
 class RemoteResource(RuntimeError):
@@ -119,7 +112,6 @@ def rewrite(html: str, page: Path, site: Path, images: set[str]) -> str:
     left = REMOTE.search(html)
     if left:
         start = max(left.start() - 40, 0)
-        raise RemoteResource(
-            f"{page.relative_to(site)} still loads from another host: {html[start : left.end() + 60]!r}"
-        )
+        context = html[start : left.end() + 60]
+        raise RemoteResource(f"{page.relative_to(site)} still loads from another host: {context!r}")
     return html

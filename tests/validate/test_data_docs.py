@@ -98,8 +98,10 @@ def test_every_area_and_landed_file_has_a_validation_with_the_warehouse_counts(n
     assert len(expected) == len(AREAS) * (len(LANDED_FILES) - 1)  # no readings landed
     index = (root / "index.html").read_text(encoding="utf-8")
     pages = {}
-    for export, area in sorted(p.relative_to(root / "validations").parts[:2] for p in
-                               (root / "validations").rglob("*.html")):
+    for export, area in sorted(
+        p.relative_to(root / "validations").parts[:2]
+        for p in (root / "validations").rglob("*.html")
+    ):
         pages[area, export] = next((root / "validations" / export / area).rglob("*.html"))
     assert sorted(pages) == sorted(expected)
     for (area, export), (rows_in, quarantined) in expected.items():
@@ -122,7 +124,8 @@ def test_the_steady_state_night_says_which_outcomes_were_carried_over(nights):
     assert any(f"from nights {first.isoformat()}" in t for t in texts)
     assert all("from the contract's values" in t for t in texts)
     tonight = [int(marker(t, "values GX validated tonight")) for t in texts]
-    first_texts = [p.read_text("utf-8") for p in (site(nights, first) / "validations").rglob("*.html")]
+    earlier = (site(nights, first) / "validations").rglob("*.html")
+    first_texts = [p.read_text("utf-8") for p in earlier]
     assert sum(tonight) < sum(int(marker(t, "values GX validated tonight")) for t in first_texts)
 
 
