@@ -446,9 +446,14 @@ def test_a_landing_folder_that_is_no_area_code_is_refused_and_exits_1(tmp_path: 
     assert con.execute("SELECT DISTINCT area_code FROM staging.events").fetchall() == [("DUR",)]
 
 
-def test_caseaudit_quality_shows_what_each_quarantine_held(first_run: Run, capsys) -> None:
+def test_caseaudit_quality_shows_what_each_quarantine_held(
+    first_run: Run, capsys, monkeypatch
+) -> None:
     """`caseaudit quality` per area, file and rule: the counts of quarantine.rows."""
+    from pipelines.cli import commands
     from pipelines.publish import tables
+
+    monkeypatch.setattr(commands.console, "width", 160)  # one line per file
 
     with duckdb.connect(str(first_run.warehouse), read_only=True) as con:
         held = tables.quality_quarantine(con, NIGHT)
