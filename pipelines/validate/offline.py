@@ -56,7 +56,7 @@ CDN = {
     f"{CDNJS}popper.js/1.12.9/umd/popper.min.js": "popper/popper.min.js",
 }
 CHARTS = re.compile(r'<script src="https://cdn\.jsdelivr\.net/npm/vega[a-z-]*@[0-9]+"></script>\s*')
-INTEGRITY = re.compile(r'\s+integrity="[^"]*"|\s+crossorigin="[^"]*"')
+INTEGRITY = re.compile(r' (?:integrity|crossorigin)="[^"]*"')
 ASSETS = "https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/"
 # the query GX adds names the data context: dropped with the host
 ASSET = re.compile(re.escape(ASSETS) + r"([A-Za-z0-9_.-]+)(\?[^\"')\s]*)?")
@@ -64,9 +64,11 @@ ASSET = re.compile(re.escape(ASSETS) + r"([A-Za-z0-9_.-]+)(\?[^\"')\s]*)?")
 ASSET_FILES = {"full_logo_dark.png": "logo-long.png"}
 # a path into the site's static folder, however deep GX thought the page was (its
 # favicon link on a validation page is one level short)
-STATIC = re.compile(r"""(?<=["'(])(?:\./|(?:\.\./)+)static/""")
-# a resource the page would fetch: src=, href= of a <link>, url() in inline CSS
-REMOTE = re.compile(r"""(?:src=["']|<link[^>]*href=["']|url\(['"]?)(?:https?:)?//""", re.IGNORECASE)
+STATIC = re.compile(r"""(["'(])(?:\./|(?:\.\./)+)static/""")
+# a resource the page would fetch: src=, url() in inline CSS, the href of a <link>
+REMOTE = re.compile(r"""(?:src=["']?|url\(["']?)(?:https?:)?//""")
+LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+REMOTE_HREF = re.compile(r"""href=["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 class RemoteResource(RuntimeError):
@@ -97,7 +99,7 @@ def rewrite(html: str, page: Path, site: Path, images: set[str]) -> str:
     """The page with its remote resources replaced by the site's files; adds to `images`
     the GX images it now names."""
     root = os.path.relpath(site, page.parent).replace(os.sep, "/") + "/"
-    html = STATIC.sub(f"{root}static/", html)
+    html = STATIC.sub(lambda m: f"{m.group(1)}{root}static/", html)
     html = CHARTS.sub("", html)
     html = INTEGRITY.sub("", html)
     for url, local in CDN.items():
@@ -109,7 +111,9 @@ def rewrite(html: str, page: Path, site: Path, images: set[str]) -> str:
         return f"{root}static/images/{name}"
 
     html = ASSET.sub(local_image, html)
-    left = REMOTE.search(html)
+    left = REMOTE.search(html) or next(
+        (m for m in LINK.finditer(html) if REMOTE_HREF.search(m.group())), None
+    )
     if left:
         start = max(left.start() - 40, 0)
         context = html[start : left.end() + 60]

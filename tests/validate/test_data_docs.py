@@ -133,6 +133,7 @@ def test_no_page_loads_anything_from_another_host(nights):
     for page in site(nights, NIGHTS[0]).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert not offline.REMOTE.search(text), page
+        assert not [m for m in offline.LINK.finditer(text) if "//" in m.group()], page
         assert "amazonaws" not in text and "dataContextId" not in text
 
 
