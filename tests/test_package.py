@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
-DATA_SUFFIXES = (".sql", ".j2", ".json", ".csv", ".toml")
+DATA_SUFFIXES = (".sql", ".j2", ".json", ".csv", ".toml", ".css", ".js", ".woff2")
 
 
 def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:

@@ -38,6 +38,7 @@ from pipelines.cli.commands import (
     scale,
     share,
 )
+from pipelines.cli.quality import cmd_quality
 from pipelines.run import settings
 from pipelines.warehouse.connection import WarehouseLocked
 
@@ -178,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--area", type=_one_area, default=None, help="one area; default national")
     cal.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
     cal.set_defaults(handler=cmd_calibration)
+
+    qua = commands.add_parser(
+        "quality", help="what each area's quarantine held on a night, and its trend"
+    )
+    qua.add_argument("--as-of", type=iso_date, required=True)
+    qua.add_argument("--area", type=_one_area, default=None, help="one area; default all")
+    qua.add_argument("--warehouse", type=Path, default=settings.warehouse_path())
+    qua.set_defaults(handler=cmd_quality)
 
     rep = commands.add_parser("report", help="build the offline HTML report from the warehouse")
     rep.add_argument("--as-of", type=iso_date, required=True)

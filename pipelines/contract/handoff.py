@@ -3,8 +3,10 @@
 An area's ingest writes, into its own work folder `<work>/<as_of>/<run>/<area>/`,
 one `<export>.parquet` of typed staging rows per export file (no PII, crn
 replaced by case_key), `quarantine.parquet`, the stores of values GX validated
-that the writer adds to the cross-night store, and `result.json` (AreaIngest),
-last, so a folder with a result is complete. The writer reads nothing else.
+that the writer adds to the cross-night store, each landed file's night as a
+validation result (`validation_<export>.json`, which only the Data Docs step
+reads), and `result.json` (AreaIngest), last, so a folder with a result is
+complete. The writer reads nothing else.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Runs per area (in parallel, as separate tasks under Airflow) and reads only its
 own landing folder and the stores of values validated before tonight
 (validate/known_values.py). It writes into out_dir what contract/handoff.py
 lists: one Parquet of typed staging rows per export (no PII, crn replaced by
-case_key), `quarantine.parquet`, the values its GX validated, and
+case_key), `quarantine.parquet`, the values its GX validated, the night's
+validation result of each landed file for Data Docs (validate/night.py), and
 `result.json`; the single warehouse writer loads them.
 
 Per file: the file-level gate and its records (files.py), typing (typed.py),
@@ -37,7 +38,7 @@ from pipelines.contract.reference import check_area_code
 from pipelines.ingest import checks, files, quarantine, typed
 from pipelines.ingest.landing import FileRejected, read_manifest
 from pipelines.sql_files import Statements
-from pipelines.validate import contents, known_values
+from pipelines.validate import contents, known_values, night
 
 SQL = Statements(Path(__file__).parent)
 SPILL_DIR = ".spill"
@@ -113,6 +114,7 @@ def _clear_outputs(out_dir: Path) -> None:
     """A rerun into the same folder must never leave a previous run's files behind."""
     names = [staging_name(e.name) for e in LANDED_FILES]
     names += [known_values.area_store_name(e) for e in LANDED_FILES]
+    names += [night.result_name(e) for e in LANDED_FILES]
     for name in [*names, QUARANTINE_NAME, RESULT_NAME]:
         (out_dir / name).unlink(missing_ok=True)
     shutil.rmtree(out_dir / "gx", ignore_errors=True)
@@ -164,14 +166,19 @@ def _ingest(
     for export in LANDED_FILES:
         checks.create_checked(con, export)
     quarantine.create_table(con)
-    rows_validated = _validate(con, parsed, out_dir, area_code, as_of, stores)
+    validated = _validate(con, parsed, out_dir, area_code, as_of, stores)
     audits = []
     for export in LANDED_FILES:
         quarantined = quarantine.lines_quarantined(con, export)
         loaded = _write_staging(con, export, out_dir, quarantined)
         p = parsed[export.name]
         audits.append(FileAudit(export.file_name, p.rows_in, loaded, quarantined, p.sha256))
+        if p.sha256 is not None:  # landed: its night in Data Docs
+            _write_night(
+                con, export, p, quarantined, validated[export.name], area_code, as_of, out_dir
+            )
     quarantine.write(con, out_dir / QUARANTINE_NAME)
+    rows_validated = sum(validated.values())
     result = AreaIngest(area_code, as_of, LOADED, "; ".join(notes), audits, rows_validated)
     log.info(
         "%s %s loaded: %s; GX validated %d values no store knew",
@@ -190,17 +197,18 @@ def _validate(
     area_code: str,
     as_of: dt.date,
     stores: Path | None,
-) -> int:
-    """Quarantine every export's failing lines; GX sees only values no store knows."""
+) -> dict[str, int]:
+    """Quarantine every export's failing lines; GX sees only values no store knows.
+    Returns the number of values GX validated, per export."""
     context = None  # GX is imported and its project made only if some value is new
-    validated = 0
+    validated: dict[str, int] = {}
     for export in LANDED_FILES:
         p = parsed[export.name]
         quarantine.add_misshapen(con, export, p.misshapen)
         contents.create_check_view(con, export)
         known_values.read_known(con, export, stores)
         new = contents.create(con, export)
-        validated += new
+        validated[export.name] = new
         if new:
             if context is None:
                 from pipelines.validate import gx
@@ -213,6 +221,25 @@ def _validate(
         if new:  # for the writer step to add to the cross-night store
             known_values.write_area_store(con, export, out_dir, as_of)
     return validated
+
+
+def _write_night(
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFile,
+    parsed: files.Parsed,
+    quarantined: int,
+    values_tonight: int,
+    area_code: str,
+    as_of: dt.date,
+    out_dir: Path,
+) -> None:
+    """The file's night as a validation result for Data Docs (validate/night.py)."""
+    per_expectation = night.figures(con, export)
+    summary = night.file_figures(
+        parsed.rows_in, len(parsed.misshapen), quarantined, values_tonight, per_expectation
+    )
+    result = night.night_result(export, area_code, as_of, per_expectation, summary)
+    night.write(out_dir, export, result)
 
 
 def _write_staging(

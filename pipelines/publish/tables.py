@@ -118,3 +118,25 @@ def agreement(
     names = [c[0] for c in cursor.description]
     rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return [r for r in rows if area_code is None or r["area_code"] == area_code]
+
+
+def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def quality_quarantine(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
+    """What each area's quarantine held on the night: per file and rule, the rows and their
+    share of the file (a row failing several rules counts under each)."""
+    return _rows(con.execute(SQL.text("quality_quarantine"), {"as_of": as_of}))
+
+
+def quality_rejected(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
+    """The night's rejected and missing areas, with the message naming file, reason and
+    what to do."""
+    return _rows(con.execute(SQL.text("quality_rejected"), {"as_of": as_of}))
+
+
+def quality_trend(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[dict[str, Any]]:
+    """Each area's quarantine rate on every night scored up to as_of, oldest first."""
+    return _rows(con.execute(SQL.text("quality_trend"), {"as_of": as_of}))

@@ -236,17 +236,20 @@ def load_night(
 
 
 def build_data_docs(plan: NightPlan) -> None:
-    """The Data Docs site of this run's GX validations, into its work folder."""
+    """The Data Docs site of this run's areas and landed files, into its work folder: the
+    night's validation result each area's ingest left (validate/night.py), rendered once."""
     with ExitStack() as stack:
-        roots = [
-            stack.enter_context(storage.staged(plan.area_dir(code), download=["gx"])) / "gx"
+        folders = [
+            stack.enter_context(
+                storage.staged(plan.area_dir(code), download=data_docs.result_files())
+            )
             for code in plan.areas
-            if (plan.area_dir(code) / "gx").exists()
+            if plan.area_dir(code).exists()
         ]
         site = stack.enter_context(
             storage.staged(plan.work_dir / DATA_DOCS_FOLDER, download=False, upload=True)
         )
-        data_docs.publish_data_docs(roots, site)
+        data_docs.publish_data_docs(folders, site)
 
 
 def publish_night(

@@ -1,15 +1,32 @@
-"""The night's Data Docs site, from the GX results the areas' ingests left."""
+"""The night's Data Docs site: every area's and landed file's validation, rendered by GX.
+
+Each area's ingest (a process of its own, in parallel) leaves in its work folder
+the night's validation result of each landed file (validate/night.py), in GX's
+validation-result JSON. The build_data_docs step alone opens one GX project for
+the night, puts each result into its validation results store through the
+store's own API (`deserialize`, `set`: no GX folder is copied between projects,
+and only this step writes the store, so parallel areas never race on it), adds
+the suites, and has GX build the site once; the site's pages are then rewritten
+to load only files shipped with it (offline.py). A result's key is its suite
+(the export), run name (the area code) and run time (the export date), so the
+site lists `validations/<export>/<area>/<date>/` per area and file.
+
+The night's project and store hold only that night (it is made afresh in a
+scratch folder), so a site never grows with the nights: GX renders every stored
+result on each build, and sites with thousands of stored results hang.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines import storage
 from pipelines.contract.exports import LANDED_FILES
+from pipelines.validate import night, offline
 from pipelines.validate.gx import open_context
 from pipelines.validate.suites import suite_path
 
@@ -22,27 +39,46 @@ def build_data_docs(gx_root: Path) -> Path:
     return index
 
 
-def publish_data_docs(gx_roots: Sequence[Path], site_dir: Path) -> Path:
+def result_files() -> list[str]:
+    """The names of the night's validation results an area's folder may hold."""
+    return [night.result_name(e) for e in LANDED_FILES]
+
+
+def publish_data_docs(area_dirs: Sequence[Path], site_dir: Path) -> Path:
     """One Data Docs site of the night's validations in site_dir; returns its index.html.
 
-    Each area ingests into its own GX project (areas run in parallel); their stored
-    validation results, kept apart by run name (the area code), are merged into a
-    scratch project and rendered once, so the night has one site and one copy of
-    GX's static files. The site replaces any earlier one in site_dir.
+    The site replaces any earlier one in site_dir (module doc).
     """
     import great_expectations as gx
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
     with tempfile.TemporaryDirectory(prefix="data-docs-") as scratch:
         context = open_context(Path(scratch))
         for export in LANDED_FILES:
             suite_json = json.loads(suite_path(export).read_text(encoding="utf-8"))
             context.suites.add(gx.ExpectationSuite(**suite_json))
-        merged = Path(scratch) / "gx" / "uncommitted" / "validations"
-        for root in gx_roots:
-            stored = Path(root) / "gx" / "uncommitted" / "validations"
-            for suite_dir in sorted(p for p in stored.glob("*") if p.is_dir()):
-                shutil.copytree(suite_dir, merged / suite_dir.name, dirs_exist_ok=True)
+        store = context.validation_results_store
+        for area_dir in area_dirs:
+            for export in LANDED_FILES:
+                path = Path(area_dir) / night.result_name(export)
+                if not path.is_file():
+                    continue
+                result = store.deserialize(path.read_text(encoding="utf-8"))
+                run = result.meta["run_id"]
+                run_id = RunIdentifier(
+                    run_name=run["run_name"], run_time=dt.datetime.fromisoformat(run["run_time"])
+                )
+                key = ValidationResultIdentifier(
+                    ExpectationSuiteIdentifier(export.name), run_id, run["run_name"]
+                )
+                result.meta["run_id"] = run_id
+                store.set(key, result)
         context.build_data_docs()
         built = Path(scratch) / "gx" / "uncommitted" / "data_docs" / "local_site"
+        offline.vendor(built)
         storage.copy_folder(built, site_dir)
     return site_dir / "index.html"

@@ -211,26 +211,33 @@ def test_data_quality_counts_quarantined_rows_and_the_cases_they_touch(first_run
     assert rows == expected
 
 
-def test_data_docs_show_what_gx_was_asked_of_each_area(first_run: Run) -> None:
-    """An area's export has a validation exactly where it held values no store knew (the
-    contract's values are validated once, beforehand), and each is a page of the site."""
+def test_data_docs_show_every_area_and_landed_file(first_run: Run) -> None:
+    """Every area's landed files each have a validation page of the night (the optional
+    case_readings.csv did not land), and each area's GX validated only values no store
+    knew (the contract's values are validated once, beforehand)."""
     site = first_run.publish / NIGHT.isoformat() / "data_docs"
     assert first_run.night.published["data_docs"] == site / "index.html"
     pages = sorted(
         (p.relative_to(site / "validations").parts[:2])
         for p in (site / "validations").rglob("*.html")
     )
-    asked = []
+    assert pages == sorted((e.name, area) for e in EXPORT_FILES for area in AREAS)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for export, area in pages:
+        assert f"validations/{export}/{area}/" in index
+    asked = 0
     for area in first_run.night.areas:
         folder = first_run.night.plan.area_dir(area.area_code)
         for export in EXPORT_FILES:
-            if (folder / known_values.area_store_name(export)).is_file():
-                asked.append((export.name, area.area_code))
-    assert {area for _, area in asked} == set(AREAS)
-    assert pages == sorted(asked)
-    index = (site / "index.html").read_text(encoding="utf-8")
-    for export, area in asked:
-        assert f"validations/{export}/{area}/" in index
+            page = next((site / "validations" / export.name / area.area_code).rglob("*.html"))
+            text = page.read_text(encoding="utf-8")
+            validated = (folder / known_values.area_store_name(export)).is_file()
+            asked += validated
+            # a file none of whose values was new says GX validated none of them tonight
+            assert ("values GX validated tonight</span>" in text) and (
+                validated or "Rows whose value GX validated tonight: 0;" in text
+            )
+    assert asked > 0
 
 
 def landed_column(landing: Path, file_name: str, column: str, area: str = "*") -> set[str]:
@@ -331,10 +338,10 @@ def test_no_personal_data_or_crn_anywhere(first_run: Run, landing: Path) -> None
     published = {p.name for p in (first_run.publish / NIGHT.isoformat()).iterdir()}
     assert {"scorecard.csv", "benchmark.csv", "data_quality.csv", "report.html"} <= published
     assert {p.name for p in first_run.tables.iterdir()} >= {"quarantine.rows.csv"}
-    # every validation GX ran is searched: each is one page of the night's Data Docs
-    validations = len(list(first_run.night.plan.work_dir.rglob("gx/**/validations/**/*.json")))
+    # every night's validation result is searched: each is one page of the night's Data Docs
+    validations = len(list(first_run.night.plan.work_dir.rglob("*/validation_*.json")))
     site = first_run.publish / NIGHT.isoformat() / "data_docs" / "validations"
-    assert validations == len(list(site.rglob("*.html"))) > len(AREAS)
+    assert validations == len(list(site.rglob("*.html"))) == len(AREAS) * len(EXPORT_FILES)
     leaks = {name: found(text_of(folder), pii) for name, folder in places.items()}
     log_text = first_run.log.read_text(encoding="utf-8")
     for area in AREAS:
@@ -437,3 +444,41 @@ def test_a_landing_folder_that_is_no_area_code_is_refused_and_exits_1(tmp_path: 
         ("DUR", "loaded")
     ]
     assert con.execute("SELECT DISTINCT area_code FROM staging.events").fetchall() == [("DUR",)]
+
+
+def test_caseaudit_quality_shows_what_each_quarantine_held(
+    first_run: Run, capsys, monkeypatch
+) -> None:
+    """`caseaudit quality` per area, file and rule: the counts of quarantine.rows."""
+    from pipelines.cli import commands
+    from pipelines.publish import tables
+
+    monkeypatch.setattr(commands.console, "width", 160)  # one line per file
+
+    with duckdb.connect(str(first_run.warehouse), read_only=True) as con:
+        held = tables.quality_quarantine(con, NIGHT)
+        recount = con.execute(
+            """SELECT area_code, file, rule, count(DISTINCT line)
+               FROM quarantine.rows WHERE as_of_date = ? GROUP BY ALL""",
+            [NIGHT],
+        ).fetchall()
+        per_file = dict(
+            con.execute(
+                """SELECT area_code || ' ' || file, count(DISTINCT line) FROM quarantine.rows
+                   WHERE as_of_date = ? GROUP BY ALL""",
+                [NIGHT],
+            ).fetchall()
+        )
+    assert sorted(
+        (r["area_code"], r["file"], r["rule"], r["rows_quarantined"]) for r in held
+    ) == sorted(recount)
+    for r in held:
+        assert r["file_rows_quarantined"] == per_file[f"{r['area_code']} {r['file']}"]
+    area = AREAS[0]
+    argv = ["quality", "--as-of", NIGHT.isoformat(), "--area", area]
+    assert cli.main([*argv, "--warehouse", str(first_run.warehouse)]) == 0
+    shown = capsys.readouterr().err
+    assert f"Quarantine {NIGHT}" in shown and AREAS[1] not in shown
+    for name, rows in per_file.items():
+        if name.startswith(area):
+            assert re.search(rf"{name.split()[1]}\s*│\s*{rows:,}\s*│", shown), name
