@@ -32,6 +32,7 @@ from pipelines.publish.report_format import (
     fmt_pct,
     fmt_rank,
 )
+from pipelines.publish.report_quality import quality_areas_view
 from pipelines.publish.report_sample import sample_view
 from pipelines.publish.report_trends import trend_view
 
@@ -242,6 +243,7 @@ def render(data: ReportData) -> str:
         flag_words=FLAG_WORDS,
         national=national_view(data),
         quality=quality_view(data),
+        quality_areas=quality_areas_view(data),
         league=league_view(data),
         areas=areas_view(data, rejected, pooled),
         funnels=funnel_view(data, pooled),

@@ -47,6 +47,9 @@ class ReportData:
     disagreement_reasons: list[dict[str, Any]]
     draw: dict[str, Any] | None
     alerts: list[dict[str, Any]]  # files that lost more than alert_share of their rows
+    quarantine: list[dict[str, Any]]  # per area, file and rule: rows held (tables.quality_*)
+    quality_cases: list[dict[str, Any]]  # marts.data_quality: cases the quarantine touched
+    quality_trend: list[dict[str, Any]]  # each area's quarantine rate, night by night
     alert_share: float
 
     @property
@@ -135,6 +138,9 @@ def gather(
         disagreement_reasons=_query(con, "disagreement_reasons", {"as_of": as_of}),
         draw=_draw(con, as_of),
         alerts=tables.quarantine_alerts(con, as_of),
+        quarantine=tables.quality_quarantine(con, as_of),
+        quality_cases=tables.data_quality(con, as_of, scope).to_dict("records"),
+        quality_trend=tables.quality_trend(con, as_of),
         alert_share=float(tables.config_value(con, "quarantine_alert_share")),
     )
 

@@ -482,3 +482,35 @@ def test_caseaudit_quality_shows_what_each_quarantine_held(
     for name, rows in per_file.items():
         if name.startswith(area):
             assert re.search(rf"{name.split()[1]}\s*│\s*{rows:,}\s*│", shown), name
+
+
+def test_the_report_shows_each_areas_quarantine(first_run: Run) -> None:
+    """The report's data quality per area: each file's rows quarantined equal quarantine.rows,
+    each rule's too; the scoring sheet links to it and the section to the Data Docs."""
+    html = (first_run.publish / NIGHT.isoformat() / "report.html").read_text(encoding="utf-8")
+    with duckdb.connect(str(first_run.warehouse), read_only=True) as con:
+        per_file = con.execute(
+            """SELECT area_code, file, count(DISTINCT line) FROM quarantine.rows
+               WHERE as_of_date = ? GROUP BY ALL""",
+            [NIGHT],
+        ).fetchall()
+        per_rule = con.execute(
+            """SELECT area_code, file, rule, count(DISTINCT line) FROM quarantine.rows
+               WHERE as_of_date = ? GROUP BY ALL""",
+            [NIGHT],
+        ).fetchall()
+    assert per_file, "the defect night quarantines rows"
+    sections = {}
+    for area in AREAS:
+        start = html.index(f'<details id="quality-{area}">')
+        sections[area] = html[start : html.index("</details>", start)]
+        assert f'href="#quality-{area}"' in html
+    for area, file, rows in per_file:
+        assert re.search(
+            rf'<td class="text">{re.escape(file)}</td><td>[\d,]+</td><td>{rows:,}</td>',
+            sections[area],
+        ), (area, file)
+    for area, file, rule, rows in per_rule:
+        assert f"{rule} ({rows:,})" in sections[area], (area, file, rule)
+    assert 'href="data_docs/index.html"' in html
+    assert not CRN_TOKEN.search("".join(sections.values()))
