@@ -480,10 +480,15 @@ def step_page(args, root, log, results, notes) -> None:
     shot = PROJECT / "docs" / "report-national.png"
     blank, report = Timing(), Timing()
     for _ in range(args.repeats):
-        measure(_chromium("about:blank", work, f"--screenshot={work / 'blank.png'}"),
-                os.environ.copy(), log, blank)
-        measure(_chromium(page.as_uri(), work, f"--screenshot={shot}"),
-                os.environ.copy(), log, report)
+        measure(
+            _chromium("about:blank", work, f"--screenshot={work / 'blank.png'}"),
+            os.environ.copy(),
+            log,
+            blank,
+        )
+        measure(
+            _chromium(page.as_uri(), work, f"--screenshot={shot}"), os.environ.copy(), log, report
+        )
     results["chromium blank page"], results["chromium national report"] = blank, report
     notes.append(
         f"Report page: {page.stat().st_size:,} bytes (42 areas, 2 nights); report_open_s is "
