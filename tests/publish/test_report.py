@@ -137,7 +137,8 @@ def test_the_harness_catches_console_errors_and_requests(tmp_path):
 def test_page_needs_nothing_from_outside(built, request):
     text = request.getfixturevalue(built).read_text(encoding="utf-8")
     assert not re.search(r"https?:|//[a-z0-9]", text, re.IGNORECASE)
-    assert re.findall(r'(?:src|href)="([^"#][^"]*)"', text) == []  # only in-page anchors
+    # in-page anchors, and one link to the night's Data Docs published beside the report
+    assert set(re.findall(r'(?:src|href)="([^"#][^"]*)"', text)) == {"data_docs/index.html"}
     for forbidden in ("<script", "<link", "<img", "<iframe", "@import", "url("):
         assert forbidden not in text
 
@@ -147,8 +148,9 @@ def test_chromium_renders_it_offline_without_errors(opened):
     assert opened.page_requests == []
 
 
-# national chart; per criterion: area against region and nation, funnel, trend, per-area trends
-CHARTS = 1 + 4 * 3
+# national chart; per criterion: area against region and nation, funnel, trend, per-area
+# trends; the quarantine rate per area
+CHARTS = 1 + 4 * 3 + 1
 
 
 def test_every_chart_is_inline_svg_with_a_text_alternative(opened):
