@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import math
 import re
-import shutil
 import struct
 import subprocess
 import zlib
@@ -24,6 +23,7 @@ import pytest
 
 from pipelines.publish import report
 from pipelines.warehouse import reference, schema
+from tests.validate.browser import CHROMIUM, CHROMIUM_FLAGS
 from tests.warehouse.test_benchmark import (
     NIGHT_1,
     NIGHT_2,
@@ -31,21 +31,6 @@ from tests.warehouse.test_benchmark import (
     build_warehouse,
     insert_scorecard,
     wilson,
-)
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--proxy-server=127.0.0.1:9",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--enable-logging=stderr",
-    "--v=0",
 )
 
 
