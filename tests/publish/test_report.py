@@ -9,13 +9,10 @@ message shows in its log. Needs Debian's `chromium` package.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 import struct
-import subprocess
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -23,7 +20,7 @@ import pytest
 
 from pipelines.publish import report
 from pipelines.warehouse import reference, schema
-from tests.validate.browser import CHROMIUM, CHROMIUM_FLAGS
+from tests.validate.browser import Opened, open_offline
 from tests.warehouse.test_benchmark import (
     NIGHT_1,
     NIGHT_2,
@@ -33,44 +30,7 @@ from tests.warehouse.test_benchmark import (
     wilson,
 )
 
-
-@dataclass
-class Opened:
-    dom: str
-    console: list[str]
-    page_requests: list[str]
-
-
-def open_in_chromium(page: Path, work: Path, *extra: str) -> Opened:
-    """Load a local page offline; return its DOM, console lines and the requests it made."""
-    assert Path(CHROMIUM).exists(), "install Debian's chromium package (apt-get install chromium)"
-    work.mkdir(parents=True, exist_ok=True)
-    netlog = work / "netlog.json"
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={work / 'profile'}",
-            f"--log-net-log={netlog}",
-            *extra,
-            page.resolve().as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
-    log = json.loads(netlog.read_text(encoding="utf-8"))
-    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
-    requests = [
-        event["params"]["url"]
-        for event in log["events"]
-        if event["type"] == start_job
-        and "url" in event.get("params", {})
-        and event["params"].get("initiator") != "not an origin"
-    ]
-    return Opened(done.stdout, console, requests)
+open_in_chromium = open_offline  # the report needs no script: extra says what to do
 
 
 def png_size_and_colours(path: Path) -> tuple[int, int, int]:

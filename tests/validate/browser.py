@@ -38,8 +38,11 @@ class Opened:
     failed: list[str]  # requests that ended in a network error (a missing file included)
 
 
-def open_offline(page: Path, work: Path) -> Opened:
-    """Load a local page offline; its DOM after scripts ran, console lines and requests."""
+def open_offline(page: Path, work: Path, *extra: str) -> Opened:
+    """Load a local page offline; its DOM after scripts ran, console lines and requests.
+
+    `extra`: Chromium's flags of what to do with the page (default: dump its DOM once
+    its scripts ran)."""
     assert Path(CHROMIUM).exists(), "install Debian's chromium package (apt-get install chromium)"
     work.mkdir(parents=True, exist_ok=True)
     netlog = work / "netlog.json"
@@ -49,8 +52,7 @@ def open_offline(page: Path, work: Path) -> Opened:
             *CHROMIUM_FLAGS,
             f"--user-data-dir={work / 'profile'}",
             f"--log-net-log={netlog}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
+            *(extra or ("--virtual-time-budget=5000", "--dump-dom")),
             page.resolve().as_uri(),
         ],
         capture_output=True,
