@@ -4,8 +4,10 @@ Each area's ingest (a process of its own, in parallel) leaves in its work folder
 the night's validation result of each landed file (validate/night.py), in GX's
 validation-result JSON. The build_data_docs step alone opens one GX project for
 the night, puts each result into its validation results store through the
-store's own API (`deserialize`, `set`: no GX folder is copied between projects,
-and only this step writes the store, so parallel areas never race on it), adds
+store's own API (`deserialize` to check that GX reads it, then the store
+backend's `set` with the key the store makes: no GX folder is copied between
+projects, and only this step writes the store, so parallel areas never race on
+it; `store.set` would re-serialize each result, a third of the step), adds
 the suites, and has GX build the site once; the site's pages are then rewritten
 to load only files shipped with it (offline.py). A result's key is its suite
 (the export), run name (the area code) and run time (the export date), so the
@@ -67,16 +69,15 @@ def publish_data_docs(area_dirs: Sequence[Path], site_dir: Path) -> Path:
                 path = Path(area_dir) / night.result_name(export)
                 if not path.is_file():
                     continue
-                result = store.deserialize(path.read_text(encoding="utf-8"))
-                run = result.meta["run_id"]
+                text = path.read_text(encoding="utf-8")
+                run = store.deserialize(text).meta["run_id"]  # refuses what GX cannot read
                 run_id = RunIdentifier(
                     run_name=run["run_name"], run_time=dt.datetime.fromisoformat(run["run_time"])
                 )
                 key = ValidationResultIdentifier(
                     ExpectationSuiteIdentifier(export.name), run_id, run["run_name"]
                 )
-                result.meta["run_id"] = run_id
-                store.set(key, result)
+                store.store_backend.set(store.key_to_tuple(key), text)
         context.build_data_docs()
         built = Path(scratch) / "gx" / "uncommitted" / "data_docs" / "local_site"
         offline.vendor(built)
