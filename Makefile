@@ -54,7 +54,7 @@ test: $(BIN)/caseaudit
 
 # national-scale benchmark (issue 7), not part of `make test`: 20 to 50 minutes on 2 cores, by machine;
 # writes docs/benchmarks.md (see benchmarks/README.md)
-BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,shape,run,steady,quarter,backfill,airflow
+BENCH_ARGS ?= --backfill-scale 0.05 --steps generate,floor,shape,run,steady,quarter,backfill,airflow,page
 bench: $(BIN)/caseaudit
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

@@ -322,12 +322,13 @@ def quality_trend_chart(rows: list[dict[str, Any]], columns: int) -> alt.FacetCh
     """Small multiples, one per area: the share of its rows quarantined night by night, y
     scaled to the data (a gap where the night's export was rejected or missing)."""
     x = _night_axis(_nights(rows), grid=False)
-    y = alt.Y("pct:Q", title="% of rows quarantined", scale=alt.Scale(zero=False, nice=True))
+    # a title no longer than a panel is high: it repeats beside every row of panels
+    y = alt.Y("pct:Q", title="% quarantined", scale=alt.Scale(zero=False, nice=True))
     line = alt.Chart().mark_line(color=BLUE, strokeWidth=1.5).encode(x=x, y=y)
     dots = alt.Chart().mark_point(color=BLUE, filled=True, size=14).encode(x=x, y=y)
     return (
         alt.layer(line, dots, data=alt.Data(values=rows))
-        .properties(width=150, height=70)
+        .properties(width=150, height=90)
         .facet(
             facet=alt.Facet("area:N", title=None, header=alt.Header(labelLimit=0)), columns=columns
         )
