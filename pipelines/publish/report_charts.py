@@ -3,8 +3,8 @@
 vl-convert renders each chart in-process (no browser, no network) to static
 SVG, inlined in the page. It releases the GIL, so each chart renders on a thread
 of its own while the page's other charts are specified, and the template waits
-for each SVG where it places it: at national scale that halves the report's
-build (docs/decisions.md). The data behind every chart is also given to the
+for each SVG where it places it: about a tenth of a national report's build
+(docs/decisions.md). The data behind every chart is also given to the
 template as rows, which it shows as a table under the chart (the chart's text
 alternative). Nothing here draws SVG by hand.
 """
