@@ -36,7 +36,7 @@ import duckdb
 
 from pipelines.contract.exports import ExportFile
 from pipelines.sql_files import Statements, literal
-from pipelines.validate.suites import component_of, suite_path
+from pipelines.validate.suites import component_of, content_columns, suite_path
 
 SQL = Statements(Path(__file__).parent)
 EXAMPLES = 5  # failing values shown per expectation
@@ -78,7 +78,11 @@ def figures(con: duckdb.DuckDBPyConnection, export: ExportFile) -> list[dict[str
         for e in expectations(export)
     ]
     statement = SQL.render(
-        "expectation_figures", name=export.name, expectations=listed, examples=EXAMPLES
+        "expectation_figures",
+        name=export.name,
+        names=content_columns(export),
+        expectations=listed,
+        examples=EXAMPLES,
     )
     cursor = con.execute(statement)
     names = [c[0] for c in cursor.description]
