@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import math
 import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,6 +142,12 @@ def publish_benchmark(
             "benchmark": write_csv(public.benchmark, BENCHMARK_COLUMNS, night / "benchmark.csv"),
             "report": report.build_report(con, as_of, night / "report.html", night=public),
         }
+
+
+def move(path: Path, night: Path) -> Path:
+    """A file rendered aside, moved into the night's publish folder: a rename, so atomic,
+    where the aside folder is beside that folder (a local publish folder)."""
+    return Path(shutil.move(path, night / path.name))
 
 
 def publish_site(site: Path, night: Path) -> Path:

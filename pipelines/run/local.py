@@ -92,9 +92,8 @@ def run_night(
     data_docs = pool.submit(steps.build_data_docs, plan) if publish_root else None
     steps.load_night(plan, warehouse_path)
     _advance(progress, f"{as_of} loaded and scored")
-    if publish_root is not None and data_docs is not None:
-        data_docs.result()
-        night.published = steps.publish_night(plan, warehouse_path, publish_root)
+    if publish_root is not None and data_docs is not None:  # renders while the site builds
+        night.published = steps.publish_night(plan, warehouse_path, publish_root, data_docs.result)
         _advance(progress, f"{as_of} published")
     try:
         steps.night_outcome(plan, night.areas)

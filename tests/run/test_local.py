@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from pipelines import synth
 from pipelines.run import local, steps
+from pipelines.validate import data_docs
 from pipelines.warehouse import writer
 
 NIGHT = dt.date(2006, 9, 4)
@@ -53,6 +57,45 @@ def test_a_night_whose_writer_fails_publishes_nothing(landing, tmp_path, monkeyp
     with pytest.raises(steps.NightNotLoaded, match="injected"):
         run(landing, tmp_path)
     assert not (tmp_path / "publish").exists()
+
+
+def test_a_night_whose_data_docs_fail_publishes_nothing(landing, tmp_path, monkeypatch):
+    """The report renders while the site builds; a failed site must not publish it, as
+    the DAG's publish task does not run after a failed build_data_docs."""
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("injected: the Data Docs build fails")
+
+    monkeypatch.setattr(data_docs, "publish_data_docs", failing)
+    with pytest.raises(RuntimeError, match="injected"):
+        run(landing, tmp_path)
+    assert list((tmp_path / "publish").rglob("*")) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
+def test_the_data_docs_step_yields_the_cpu_and_leaves_its_caller_as_it_was(
+    landing, tmp_path, monkeypatch
+):
+    build = data_docs.publish_data_docs
+    seen = []
+
+    def recording(*args, **kwargs):
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(data_docs, "publish_data_docs", recording)
+    night = run(landing, tmp_path)
+    assert seen == [steps.LOWEST_PRIORITY]
+    assert night.published["data_docs"].is_file()
+
+    def current() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    before = current()
+    assert before < steps.LOWEST_PRIORITY
+    inside = []
+    steps.yielding_cpu(lambda: inside.append(current()))
+    assert (inside, current()) == ([steps.LOWEST_PRIORITY], before)
 
 
 def test_areas_ingested_by_worker_processes_load_and_publish(tmp_path):
