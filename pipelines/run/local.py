@@ -1,13 +1,15 @@
 """The local runner: the steps of run/steps.py for `caseaudit run` and `backfill`.
 
 It runs the same step functions as the DAG, in the same order, and decides only
-where they run: areas (and the validation and Data Docs steps) in a pool of
-worker processes kept for the whole command, the writer and publishing in this
-process. Much of an area's ingest is single-threaded (hashing, GX), so
-processes side by side beat threads; each one's DuckDB takes its share of the
-cores (ingest/typed.share_cores) and is capped at typed.MEMORY_LIMIT, so two
-large areas side by side stay well inside the memory budget. Spawn, not fork:
-this process may hold DuckDB and GX threads a fork would copy mid-state.
+where they run: areas (and the validation step) in a pool of worker processes
+kept for the whole command, the Data Docs step in a process of its own at the
+lowest CPU priority (it renders beside the writer, on the cores the writer
+leaves), the writer and publishing in this process. Much of an area's ingest
+is single-threaded (hashing, GX), so processes side by side beat threads; each
+one's DuckDB takes its share of the cores (ingest/typed.share_cores) and is
+capped at typed.MEMORY_LIMIT, so two large areas side by side stay well inside
+the memory budget. Spawn, not fork: this process may hold DuckDB and GX threads
+a fork would copy mid-state.
 """
 
 from __future__ import annotations
@@ -53,25 +55,50 @@ class NightResult:
         return 1 if self.failure else 0
 
 
+@dataclass(frozen=True)
+class Workers:
+    """Where a night's steps run: `areas` for the areas and the validation step;
+    `data_docs` for the Data Docs step, which renders beside the writer."""
+
+    areas: Executor
+    data_docs: Executor
+
+
 @contextmanager
-def workers(count: int = WORKERS) -> Iterator[Executor]:
-    """`count` worker processes, or one thread of this process when count is 1."""
+def workers(count: int = WORKERS) -> Iterator[Workers]:
+    """`count` area worker processes and one Data Docs process at the lowest CPU priority,
+    or one thread of this process for both when count is 1."""
     count = max(1, min(count, os.cpu_count() or 1))
     if count == 1:
         with ThreadPoolExecutor(max_workers=1) as pool:
-            yield pool
+            yield Workers(pool, pool)
         return
-    with ProcessPoolExecutor(
-        max_workers=count,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=typed.share_cores,
-        initargs=(count,),
-    ) as pool:
-        yield pool
+    spawn = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(
+            max_workers=count, mp_context=spawn, initializer=typed.share_cores, initargs=(count,)
+        ) as areas,
+        ProcessPoolExecutor(
+            max_workers=1, mp_context=spawn, initializer=_lowest_priority
+        ) as data_docs,
+    ):
+        yield Workers(areas, data_docs)
+
+
+def _lowest_priority() -> None:
+    """The Data Docs process takes only cores no other step wants (steps.yielding_cpu)."""
+    if hasattr(os, "nice"):
+        os.nice(steps.LOWEST_PRIORITY)
+
+
+def _import_gx() -> None:
+    """Great Expectations imported in the Data Docs process while the areas ingest (some
+    4 s of one core, otherwise spent after them), at its low priority."""
+    import great_expectations  # noqa: F401
 
 
 def run_night(
-    pool: Executor,
+    pool: Workers,
     landing: Path,
     warehouse_path: Path,
     as_of: dt.date,
@@ -87,9 +114,11 @@ def run_night(
     """
     plan = steps.plan_night(landing, as_of, areas, work_root, warehouse_path, accept_new_key)
     night = NightResult(plan)
-    pool.submit(steps.prepare_validation, plan.work_root).result()
-    night.areas = list(_ingest_areas(pool, plan, landing, progress))
-    data_docs = pool.submit(steps.build_data_docs, plan) if publish_root else None
+    if publish_root is not None and pool.data_docs is not pool.areas:
+        pool.data_docs.submit(_import_gx)
+    pool.areas.submit(steps.prepare_validation, plan.work_root).result()
+    night.areas = list(_ingest_areas(pool.areas, plan, landing, progress))
+    data_docs = pool.data_docs.submit(steps.build_data_docs, plan) if publish_root else None
     steps.load_night(plan, warehouse_path)
     _advance(progress, f"{as_of} loaded and scored")
     if publish_root is not None and data_docs is not None:  # renders while the site builds

@@ -107,3 +107,12 @@ def test_areas_ingested_by_worker_processes_load_and_publish(tmp_path):
     assert all(area.rows_validated for area in night.areas)
     index = night.published["data_docs"].read_text(encoding="utf-8")
     assert "DUR" in index and "WAR" in index
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_only_the_data_docs_process_runs_at_the_lowest_priority():
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    with local.workers(2) as pool:
+        areas = pool.areas.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+        data_docs = pool.data_docs.submit(os.getpriority, os.PRIO_PROCESS, 0).result()
+    assert (areas, data_docs) == (ours, steps.LOWEST_PRIORITY)
