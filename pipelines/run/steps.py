@@ -246,8 +246,8 @@ def build_data_docs(plan: NightPlan) -> None:
     night's validation result each area's ingest left (validate/night.py), rendered once.
 
     It runs beside the writer and yields the CPU to it (yielding_cpu): rendering
-    a national night's pages is some 15 s of one core, which beside the writer at
-    the same priority made the writer 8-9 s slower.
+    a national night's pages is some 11 s of one core (and 4 s importing GX),
+    which beside the writer at the same priority made the writer 8-11 s slower.
     """
     yielding_cpu(lambda: _build_data_docs(plan))
 
