@@ -247,7 +247,7 @@ def build_data_docs(plan: NightPlan) -> None:
 
     It runs beside the writer and yields the CPU to it (yielding_cpu): rendering
     a national night's pages is some 11 s of one core (and 4 s importing GX),
-    which beside the writer at the same priority made the writer 8-11 s slower.
+    which at the writer's priority takes cores the writer's DuckDB wants.
     """
     yielding_cpu(lambda: _build_data_docs(plan))
 
