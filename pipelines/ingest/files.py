@@ -109,7 +109,9 @@ def parse(
     misshapen: list[tuple[int, str]] = []
     is_padded = padded(data, ascii_only)
     plain_rows = (
-        _read_plain(con, path, data, export, selected, width, is_padded) if unquoted else None
+        _read_plain(con, path, data, export, selected, width, is_padded, ascii_only)
+        if unquoted
+        else None
     )
     if plain_rows is not None:
         rows_in = plain_rows
@@ -129,7 +131,7 @@ def parse(
             )
         rows_in = None  # a record of the header's width is one row, wherever it breaks lines
     if plain_rows is None:
-        typed.create_typed(con, export, f"raw_{export.name}", padded=True, lines=True)
+        typed.create_typed(con, export, f"raw_{export.name}", True, True, ascii_only)
     read = typed.count_typed(con, export) + len(misshapen)
     if rows_in is None:
         rows_in = read
@@ -213,7 +215,8 @@ def padded(data: bytes, ascii_only: bool) -> bool:
     In ASCII the only character trim() removes is the space, so a plain file
     with no space next to a delimiter or line end has no value to trim. (Trimming
     only values that hold a space costs more than trimming all, where free text
-    has spaces.) Files read the other way are always trimmed.
+    has spaces; typing trims only values that start or end with one.) Files read
+    the other way are always trimmed.
     """
     if not ascii_only:
         return True
@@ -236,6 +239,7 @@ def _read_plain(
     selected: Sequence[tuple[str, int]],
     width: int,
     is_padded: bool,
+    ascii_only: bool,
 ) -> int | None:
     """The common case, typed straight from DuckDB's parallel CSV reader: the file's rows
     (its lines but the header, counted in its bytes) if it applied, else None.
@@ -254,7 +258,7 @@ def _read_plain(
         return None
     records = SQL.render("plain_records", path=str(path), selected=selected, width=width)
     try:
-        typed.create_typed(con, export, f"({records})", is_padded, lines=False)
+        typed.create_typed(con, export, f"({records})", is_padded, False, ascii_only)
     except duckdb.Error:  # a short or long line, or anything else the reader refuses
         typed.drop_typed(con, export)
         return None

@@ -67,12 +67,19 @@ def _column_names(column: Column) -> dict[str, Any]:
 
 
 def create_typed(
-    con: duckdb.DuckDBPyConnection, export: ExportFile, source: str, padded: bool, lines: bool
+    con: duckdb.DuckDBPyConnection,
+    export: ExportFile,
+    source: str,
+    padded: bool,
+    lines: bool,
+    ascii_only: bool = False,
 ) -> None:
     """typed_rows_<export> from `source` (a table, or a parenthesised SELECT) of raw text.
 
     `padded`: trim every value (files.padded says when a file can need it);
-    `lines`: source has each record's `line` (else a row's line is its rowid + 2).
+    `lines`: source has each record's `line` (else a row's line is its rowid + 2);
+    `ascii_only`: the file is ASCII, so the only character to trim is the space
+    (trim() also removes Unicode spaces).
     """
     con.execute(
         SQL.render(
@@ -82,6 +89,7 @@ def create_typed(
             source=source,
             padded=padded,
             lines=lines,
+            ascii_only=ascii_only,
         )
     )
 

@@ -8,8 +8,10 @@ import datetime as dt
 import duckdb
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipelines.contract.exports import CONTACTS
+from pipelines.contract.exports import CONTACTS, PLAN_OBJECTIVES
 from pipelines.ingest import files, typed
 
 AS_OF = dt.date(2007, 6, 4)
@@ -32,7 +34,7 @@ def test_a_large_plain_file_read_in_parallel_keeps_physical_line_numbers(tmp_pat
     with duckdb.connect(config={"threads": 4}) as plain, duckdb.connect() as split:
         for con in (plain, split):
             con.execute("SET VARIABLE as_of = ?", [AS_OF])
-        assert files._read_plain(plain, path, data, CONTACTS, selected, len(header), False)
+        assert files._read_plain(plain, path, data, CONTACTS, selected, len(header), False, True)
         by_line = pa.array(data.decode().split("\n"), pa.large_string())
         assert files._split_lines(split, by_line, CONTACTS, selected, len(header)) == []
         typed.create_typed(split, CONTACTS, "raw_contacts", padded=True, lines=True)
@@ -68,3 +70,27 @@ def test_a_misshapen_line_leaves_the_parallel_reader_and_is_named(tmp_path, tail
         assert con.execute("SELECT line FROM raw_contacts").fetchall() == [(2,)]
     assert parsed.misshapen == [misshapen]
     assert parsed.rows_in == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=" \tA1-|", max_size=5), min_size=1, max_size=20))
+def test_an_ascii_file_trims_only_edge_spaces_and_types_as_a_full_trim(values):
+    """In an ASCII file typing trims only a value that starts or ends with a space; every
+    typed value equals what trim() of every value gives."""
+    raw = pa.table(
+        {"line": list(range(2, len(values) + 2))}
+        | {c: pa.array(values, pa.string()) for c in PLAN_OBJECTIVES.column_names}
+    )
+    typed_by, free_text = {}, []
+    for ascii_only in (True, False):
+        with duckdb.connect() as con:
+            con.register("raw", raw)
+            typed.create_typed(con, PLAN_OBJECTIVES, "raw", True, True, ascii_only)
+            typed_by[ascii_only] = con.execute(
+                "SELECT * FROM typed_rows_plan_objectives ORDER BY line"
+            ).fetchall()
+            free_text = con.execute(
+                "SELECT intervention FROM typed_rows_plan_objectives ORDER BY line"
+            ).fetchall()
+    assert typed_by[True] == typed_by[False]
+    assert free_text == [(v.strip(" ") or None,) for v in values]
