@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ import duckdb
 
 from pipelines.contract.exports import ExportFile
 from pipelines.sql_files import Statements, literal
-from pipelines.validate.suites import component_of, content_columns, suite_path
+from pipelines.validate.suites import component_of, content_columns, gx_release, suite_path
 
 SQL = Statements(Path(__file__).parent)
 EXAMPLES = 5  # failing values shown per expectation
@@ -200,7 +199,7 @@ def night_result(
             "success_percent": _share(passed, len(outcomes)),
         },
         "meta": {
-            "great_expectations_version": version("great_expectations"),
+            "great_expectations_version": gx_release(),
             "run_id": {"run_name": area_code, "run_time": run_time},
             "validation_time": run_time,
             "active_batch_definition": {
