@@ -213,10 +213,10 @@ def padded(data: bytes, ascii_only: bool) -> bool:
     """Whether typing must trim a plain file's values (trim() was about a fifth of typing).
 
     In ASCII the only character trim() removes is the space, so a plain file
-    with no space next to a delimiter or line end has no value to trim. (Trimming
-    only values that hold a space costs more than trimming all, where free text
-    has spaces; typing trims only values that start or end with one.) Files read
-    the other way are always trimmed.
+    with no space next to a delimiter or line end has no value to trim; in one
+    with such a space, typing trims only the values that start or end with one
+    (typed_rows.sql.j2). Files read line by line count as padded, and a
+    non-ASCII file trims every value.
     """
     if not ascii_only:
         return True
